@@ -1,0 +1,83 @@
+"""Scoring the extractor against labelled orders (gold JSONL rows as in GUIDELINE.md).
+
+Rows match by top-level section ("4.1" of "4.1(a)(i)", "9" of "9(b)"), kind, and due date
+(deadline, immediate) or recurrence unit (recurring), counted as multisets.
+"""
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def top_section(designator: str) -> str:
+    """ "9(b)" -> "9", "4.1(a)(i)" -> "4.1", "Sec. 15" -> "15"."""
+    match = re.search(r"\d+(?:\.\d+)*", designator or "")
+    return match.group() if match else ""
+
+
+def row_key(row: dict) -> tuple:
+    when = row.get("every") if row.get("kind") == "recurring" else row.get("due")
+    return (top_section(row.get("section", "")), row.get("kind"), when)
+
+
+@dataclass
+class Score:
+    name: str
+    expected: Counter = field(default_factory=Counter)
+    got: Counter = field(default_factory=Counter)
+
+    @property
+    def matched(self) -> int:
+        return sum((self.expected & self.got).values())
+
+    @property
+    def precision(self) -> float:
+        total = sum(self.got.values())
+        return self.matched / total if total else 1.0
+
+    @property
+    def recall(self) -> float:
+        total = sum(self.expected.values())
+        return self.matched / total if total else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def missed(self) -> list[tuple]:
+        return sorted((self.expected - self.got).elements(), key=str)
+
+    @property
+    def added(self) -> list[tuple]:
+        return sorted((self.got - self.expected).elements(), key=str)
+
+    def __add__(self, other: "Score") -> "Score":
+        return Score("total", self.expected + other.expected, self.got + other.got)
+
+    def line(self) -> str:
+        return (
+            f"{self.name}: precision {self.precision:.3f} recall {self.recall:.3f} "
+            f"F1 {self.f1:.3f} (gold {sum(self.expected.values())}, "
+            f"extracted {sum(self.got.values())}, matched {self.matched})"
+        )
+
+
+def score(name: str, gold_rows: list[dict], extracted_rows: list[dict]) -> Score:
+    """Compare timed rows only: open directives are not in the gold files."""
+    timed = [r for r in extracted_rows if r.get("kind") != "open"]
+    return Score(name, Counter(map(row_key, gold_rows)), Counter(map(row_key, timed)))
+
+
+def read_gold(path: Path) -> list[dict]:
+    rows = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as error:
+                raise ValueError(f"{path.name} line {number}: not JSON ({error.msg})") from None
+    return rows

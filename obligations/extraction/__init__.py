@@ -1,0 +1,113 @@
+"""From an order's text to its obligations. Pure Python: no Django, no database.
+
+    extraction = extract(text, signed=date(2017, 1, 25))
+    for found in extraction.obligations: ...
+"""
+
+import re
+from datetime import date
+
+from obligations.extraction import actors, source, structure
+from obligations.extraction.directives import Context, read_block
+from obligations.extraction.results import Extraction, ExtractionError, Found, OrderInfo
+from obligations.extraction.sentences import sentences
+from obligations.schedule import Conventions, due_dates
+
+__all__ = ["Extraction", "ExtractionError", "Found", "OrderInfo", "extract"]
+
+MAX_CHARS = 2_000_000
+REVOKED = re.compile(r"\b(?:is|are)\s+(?:hereby\s+)?(?:revoked|rescinded)\b", re.IGNORECASE)
+AMENDED = re.compile(r"\b(?:is|are)\s+(?:hereby\s+)?(?:amended|superseded)\b", re.IGNORECASE)
+ORDER_NUMBER = re.compile(r"\bExecutive\s+Orders?\s+((?:\d{5}|,|and|\s|of\s+[^,()]{3,40}?,)+)")
+
+
+def extract(text: str, signed: date | None = None, kind: str | None = None) -> Extraction:
+    """Read an order. Raises ExtractionError with a one-line reason for input that is not one."""
+    _check_readable(text)
+    header, body_start = source.split_header(text)
+    cleaned = source.clean(text, body_start)
+    begin, end = source.body_bounds(cleaned, body_start)
+    info = _order_info(header, cleaned, begin, end, signed, kind)
+    anchor = "effective" if info.effective and info.effective != info.signed else "order"
+    ctx = Context(defs=actors.definitions(cleaned[begin:end]), default_anchor=anchor)
+    found: list[Found] = []
+    section = None
+    for block in structure.blocks(cleaned, begin, end):
+        if block.section != section:
+            section, ctx.recent = block.section, []
+        found += read_block(cleaned, block, ctx)
+    if not found and not structure.headings(cleaned, begin, end):
+        raise ExtractionError("this does not look like an order: no sections and no directives")
+    for row in found:
+        _date(row, info)
+    info.revokes, info.amends = _changes(cleaned, begin, end)
+    return Extraction(order=info, text=text, obligations=found)
+
+
+def _check_readable(text: str) -> None:
+    if not isinstance(text, str):
+        raise ExtractionError("the input must be text")
+    if not text.strip():
+        raise ExtractionError("the input is empty")
+    if len(text) > MAX_CHARS:
+        raise ExtractionError(f"the input is too long ({len(text):,} characters; at most {MAX_CHARS:,})")
+    controls = sum(1 for c in text[:20000] if ord(c) < 32 and c not in "\n\r\t\f")
+    if "\x00" in text or controls > len(text[:20000]) / 100:
+        raise ExtractionError("the input looks binary, not text")
+    if not re.search(r"[A-Za-z]{3,}", text):
+        raise ExtractionError("the input has no words")
+
+
+def _order_info(header, cleaned, begin, end, signed, kind) -> OrderInfo:
+    signed = signed or source.parse_date(header.get("signed", "")) or source.find_signed(cleaned)
+    effective = source.parse_date(header.get("effective", "")) or source.find_effective(
+        cleaned[begin:end], signed
+    )
+    return OrderInfo(
+        number=header.get("number") or source.find_number(cleaned, begin),
+        title=header.get("title") or source.find_title(cleaned, begin),
+        kind=kind or header.get("kind") or "executive order",
+        signed=signed,
+        published=source.parse_date(header.get("published", "")),
+        effective=effective,
+        citation=header.get("citation"),
+        source=header.get("source"),
+    )
+
+
+def _date(row: Found, info: OrderInfo) -> None:
+    """Fill the due date (default conventions) and the anchor's words for the output contract."""
+    anchor = row.rule.anchor
+    dates = {"order": info.signed, "effective": info.effective or info.signed}
+    if anchor == "effective":
+        when = info.effective.isoformat() if info.effective else "unknown"
+        row.anchor_text = f"effective date of this order ({when})"
+    else:
+        row.anchor_text = anchor
+    if row.rule.on:
+        row.anchor_text = "fixed date"
+    dues = due_dates(row.rule, dates.get(anchor), Conventions(), anchor_name=anchor)
+    if not dues:
+        return
+    if row.kind == "recurring":
+        row.first_due = dues[0].date if row.rule.offset else None
+    else:
+        row.due = dues[0].date
+
+
+def _changes(cleaned: str, begin: int, end: int) -> tuple[list[str], list[str]]:
+    """Numbers of the orders this one revokes and amends ("Executive Order 13768 ... is hereby
+    revoked"). Revoking only some sections of an order amends it."""
+    revokes, amends = [], []
+    for s, e in sentences(cleaned, begin, end):
+        sentence = cleaned[s:e]
+        for pattern, target in ((REVOKED, revokes), (AMENDED, amends)):
+            verb = pattern.search(sentence)
+            if not verb:
+                continue
+            head = sentence[: verb.start()]
+            numbers = [n for m in ORDER_NUMBER.finditer(head) for n in re.findall(r"\d{5}", m.group(1))]
+            partial = re.search(r"\b(?:sections?|subsections?|paragraphs?)\s+\d", head, re.IGNORECASE)
+            bucket = amends if target is revokes and partial else target
+            bucket += [n for n in numbers if n not in bucket]
+    return revokes, amends

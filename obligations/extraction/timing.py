@@ -1,0 +1,207 @@
+"""Time expressions: "within 90 days of the date of this order", "quarterly", "immediately".
+
+`find(text, start, end)` returns every time expression in a span, as `Timing` objects that say
+what kind of timing it is and the rule's parts. Whether a time expression makes an obligation is
+the caller's business; this module only reads the words.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from obligations.extraction.source import DATE, parse_date
+from obligations.schedule import Period
+
+SMALL = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+WORD = r"(?:" + "|".join(sorted(SMALL, key=len, reverse=True)) + r"|hundred|thousand)"
+# "90", "ninety", "one hundred twenty", "forty-five", "ninety (90)"
+NUM = rf"(?:\d{{1,4}}|{WORD}(?:(?:[ -]|\s+and\s+){WORD})*)(?:\s*\(\d{{1,4}}\))?"
+UNIT = r"(?:calendar\s+|business\s+|working\s+)?(day|week|month|year)s?"
+
+ORDER_ANCHOR = re.compile(
+    r"(?:the\s+)?(?:date\s+of\s+|issuance\s+of\s+|signing\s+of\s+)?"
+    r"(?:this|the)\s+(?:order|memorandum|proclamation|directive)\b|the\s+date\s+hereof",
+    re.IGNORECASE,
+)
+EFFECTIVE_ANCHOR = re.compile(
+    r"the\s+effective\s+date\s+of\s+(?:this|the)\s+(?:order|memorandum|proclamation)",
+    re.IGNORECASE,
+)
+# What follows "of/after/from": an anchor phrase, up to the end of the noun phrase.
+ANCHOR_TAIL = re.compile(
+    r"\s+(?:of|after|from|following)\s+((?:the\s+)?[^,;.:()]{2,120}?)"
+    r"(?=\s*(?:[,;.:()]|$|\s+(?:and|or|shall|that|which|to|the\s+\w+\s+shall)\b))",
+    re.IGNORECASE,
+)
+
+DEADLINE = re.compile(
+    rf"\b(?:within|(?:by\s+)?no\s+later\s+than|(?:by\s+)?not\s+later\s+than|no\s+more\s+than|"
+    rf"not\s+more\s+than|before\s+the\s+end\s+of|by\s+the\s+end\s+of)\s+(?:the\s+)?({NUM})\s+{UNIT}",
+    re.IGNORECASE,
+)
+BARE_AFTER = re.compile(rf"\b({NUM})\s+{UNIT}\s+(?=(?:after|following|from)\s)", re.IGNORECASE)
+PERIOD = re.compile(
+    rf"\b(?:during|within|by\s+the\s+end\s+of|at\s+the\s+end\s+of)\s+the\s+({NUM})-{UNIT}\s+period",
+    re.IGNORECASE,
+)
+FIXED = re.compile(
+    rf"\b(?:by|on\s+or\s+before|(?:by\s+)?no\s+later\s+than|(?:by\s+)?not\s+later\s+than|before)"
+    rf"\s+({DATE})",
+    re.IGNORECASE,
+)
+IMMEDIATE = re.compile(
+    r"\b(?:effective\s+immediately|immediately|forthwith)\b"
+    r"(?!\s+(?:adjacent|preceding|prior|before|after|following|succeeding|upon))",
+    re.IGNORECASE,
+)
+
+ADVERBS = {
+    "daily": "day", "weekly": "week", "biweekly": "2 weeks", "monthly": "month",
+    "bimonthly": "2 months", "quarterly": "quarter", "annually": "year", "annual": "year",
+    "yearly": "year", "semiannually": "6 months", "semi-annually": "6 months",
+    "semiannual": "6 months", "semi-annual": "6 months", "biannually": "6 months",
+    "biennially": "2 years", "biennial": "2 years", "triennially": "3 years", "triennial": "3 years",
+}  # fmt: skip
+FREQ = "|".join(sorted(map(re.escape, ADVERBS), key=len, reverse=True))
+ON_BASIS = re.compile(rf"\bon\s+an?\s+({FREQ})\s+basis\b", re.IGNORECASE)
+DELIVERABLE = (
+    r"(?:(?:progress|status|public|written|summary|joint|detailed)\s+)?"
+    r"(?:reports?|updates?|reviews?|briefings?|assessments?|summar(?:y|ies)|lists?|"
+    r"certifications?|publications?|plans?|meetings?|evaluations?|audits?|reporting)"
+)
+ADJECTIVE = re.compile(rf"\b({FREQ})(?=\s+{DELIVERABLE}\b)", re.IGNORECASE)
+ADVERB = re.compile(rf"(?<![\w-])({FREQ})(?![\w-])(?!\s+(?:basis|{DELIVERABLE}))", re.IGNORECASE)
+EVERY = re.compile(
+    rf"\b(?:(?:at\s+least|no\s+less\s+than|not\s+less\s+than)\s+)?(?:once\s+)?"
+    rf"(?:every|each)\s+(?:({NUM})\s+)?(?:fiscal\s+|calendar\s+)?(day|week|month|quarter|year)s?\b",
+    re.IGNORECASE,
+)
+ONCE_PER = re.compile(
+    rf"\b(?:at\s+least\s+)?(once|twice|{NUM}\s+times)\s+(?:a|per|each)\s+(?:fiscal\s+|calendar\s+)?"
+    rf"(week|month|quarter|year)\b",
+    re.IGNORECASE,
+)
+THEREAFTER = re.compile(r"\s*,?\s*(?:thereafter|after\s+that|afterwards?)\b", re.IGNORECASE)
+# A period inside a deliverable ("aid provided annually over the past five years") is no timing.
+LOOKBACK = re.compile(
+    r"[^.;]{0,40}?\b(?:over|for|during|in|covering)\s+(?:each\s+of\s+)?(?:the\s+)?"
+    r"(?:past|prior|previous|preceding|last)\b",
+    re.IGNORECASE,
+)
+# Words that make a following "90 days" a length of time, not a deadline: "for 90 days".
+DURATION_BEFORE = re.compile(r"\b(?:for|of|the|than|least|most|period\s+of)\s*$", re.IGNORECASE)
+
+
+@dataclass
+class Timing:
+    kind: str  # deadline | recurring | immediate
+    start: int
+    end: int
+    offset: Period | None = None
+    every: Period | None = None
+    on: date | None = None
+    anchor: str | None = None  # "order", "effective", an event's words, or None if unstated
+    thereafter: bool = False
+
+
+def number(text: str) -> int:
+    """ "90" -> 90, "ninety (90)" -> 90, "one hundred twenty" -> 120, "a" -> 1."""
+    digits = re.search(r"\d+", text)
+    if digits:
+        return int(digits.group())
+    total, current = 0, 0
+    for word in re.split(r"[\s-]+", text.lower()):
+        if word in SMALL:
+            current += SMALL[word]
+        elif word == "hundred":
+            current = max(current, 1) * 100
+        elif word == "thousand":
+            total, current = total + max(current, 1) * 1000, 0
+    return total + current
+
+
+def anchor_after(text: str, pos: int) -> tuple[str | None, int]:
+    """The anchor named right after a period ("of the date of this order") and where it ends."""
+    match = ANCHOR_TAIL.match(text, pos)
+    if not match:
+        return None, pos
+    phrase = " ".join(match.group(1).split())
+    if EFFECTIVE_ANCHOR.fullmatch(phrase) or EFFECTIVE_ANCHOR.match(phrase):
+        return "effective", match.end()
+    if ORDER_ANCHOR.fullmatch(phrase) or ORDER_ANCHOR.match(phrase):
+        return "order", match.end()
+    return re.sub(r"^the\s+", "", phrase, flags=re.IGNORECASE), match.end()
+
+
+def _period(count: str | None, unit: str) -> Period:
+    unit = unit.lower()
+    n = number(count) if count else 1
+    if unit == "quarter":
+        return Period(3 * n, "months")
+    return Period(n, unit + "s")
+
+
+def _deadlines(text: str, start: int, end: int) -> list[Timing]:
+    found = []
+    for m in DEADLINE.finditer(text, start, end):
+        anchor, stop = anchor_after(text, m.end())
+        found.append(Timing("deadline", m.start(), stop, offset=_period(m.group(1), m.group(2)),
+                            anchor=anchor))  # fmt: skip
+    for m in BARE_AFTER.finditer(text, start, end):
+        if DURATION_BEFORE.search(text[max(start, m.start() - 20) : m.start()]):
+            continue
+        anchor, stop = anchor_after(text, m.end() - 1)
+        if anchor:
+            found.append(Timing("deadline", m.start(), stop, offset=_period(m.group(1), m.group(2)),
+                                anchor=anchor))  # fmt: skip
+    for m in PERIOD.finditer(text, start, end):
+        found.append(Timing("deadline", m.start(), m.end(), offset=_period(m.group(1), m.group(2))))
+    for m in FIXED.finditer(text, start, end):
+        found.append(Timing("deadline", m.start(), m.end(), on=parse_date(m.group(1))))
+    return found
+
+
+def _recurring(text: str, start: int, end: int) -> list[Timing]:
+    found = []
+    for pattern in (ON_BASIS, ADJECTIVE, ADVERB):
+        for m in pattern.finditer(text, start, end):
+            found.append(Timing("recurring", m.start(), m.end(),
+                                every=Period.parse(ADVERBS[m.group(1).lower()])))  # fmt: skip
+    for m in EVERY.finditer(text, start, end):
+        found.append(Timing("recurring", m.start(), m.end(), every=_period(m.group(1), m.group(2))))
+    for m in ONCE_PER.finditer(text, start, end):
+        times = {"once": 1, "twice": 2}.get(m.group(1).lower()) or number(m.group(1))
+        months = {"week": 0, "month": 1, "quarter": 3, "year": 12}[m.group(2).lower()]
+        if months and 12 % times == 0 and months * 1 >= times:
+            every = Period(months // times, "months") if months % times == 0 else None
+        else:
+            every = Period(7 // times, "days") if not months and 7 % times == 0 else None
+        if every:
+            found.append(Timing("recurring", m.start(), m.end(), every=every))
+    kept = []
+    for t in found:
+        if LOOKBACK.match(text, t.end, end):
+            continue
+        after = THEREAFTER.match(text, t.end, end)
+        if after:
+            t.thereafter, t.end = True, after.end()
+        kept.append(t)
+    return kept
+
+
+def find(text: str, start: int, end: int) -> list[Timing]:
+    """All time expressions in text[start:end], in order, without overlaps."""
+    found = _deadlines(text, start, end) + _recurring(text, start, end)
+    found += [Timing("immediate", m.start(), m.end()) for m in IMMEDIATE.finditer(text, start, end)]
+    found.sort(key=lambda t: (t.start, -(t.end - t.start)))
+    result: list[Timing] = []
+    for t in found:
+        if result and t.start < result[-1].end:
+            continue  # "no later than one year" also contains "one year": keep the longest
+        result.append(t)
+    return result
