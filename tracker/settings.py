@@ -132,7 +132,7 @@ Q_CLUSTER = {
 # weekend or US federal holiday to the next business day (FRCP 6(a) style).
 OBLIGATION_DEFAULTS = {
     "day_count": os.environ.get("DEFAULT_DAY_COUNT", "calendar"),
-    "quarterly": os.environ.get("DEFAULT_QUARTERLY", "anchor"),
+    "periods": os.environ.get("DEFAULT_PERIODS", "anchor"),
     "horizon_years": envint("DEFAULT_HORIZON_YEARS", 4),
 }
 

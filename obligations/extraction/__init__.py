@@ -1,7 +1,7 @@
 """From an order's text to its obligations. Pure Python: no Django, no database.
 
-    extraction = extract(text, signed=date(2017, 1, 25))
-    for found in extraction.obligations: ...
+extraction = extract(text, signed=date(2017, 1, 25))
+for found in extraction.obligations: ...
 """
 
 import re
@@ -11,9 +11,10 @@ from obligations.extraction import actors, source, structure
 from obligations.extraction.directives import Context, read_block
 from obligations.extraction.results import Extraction, ExtractionError, Found, OrderInfo
 from obligations.extraction.sentences import sentences
+from obligations.extraction.source import read_file
 from obligations.schedule import Conventions, due_dates
 
-__all__ = ["Extraction", "ExtractionError", "Found", "OrderInfo", "extract"]
+__all__ = ["Extraction", "ExtractionError", "Found", "OrderInfo", "extract", "read_file"]
 
 MAX_CHARS = 2_000_000
 REVOKED = re.compile(r"\b(?:is|are)\s+(?:hereby\s+)?(?:revoked|rescinded)\b", re.IGNORECASE)
@@ -50,7 +51,9 @@ def _check_readable(text: str) -> None:
     if not text.strip():
         raise ExtractionError("the input is empty")
     if len(text) > MAX_CHARS:
-        raise ExtractionError(f"the input is too long ({len(text):,} characters; at most {MAX_CHARS:,})")
+        raise ExtractionError(
+            f"the input is too long ({len(text):,} characters; at most {MAX_CHARS:,})"
+        )
     controls = sum(1 for c in text[:20000] if ord(c) < 32 and c not in "\n\r\t\f")
     if "\x00" in text or controls > len(text[:20000]) / 100:
         raise ExtractionError("the input looks binary, not text")
@@ -106,8 +109,12 @@ def _changes(cleaned: str, begin: int, end: int) -> tuple[list[str], list[str]]:
             if not verb:
                 continue
             head = sentence[: verb.start()]
-            numbers = [n for m in ORDER_NUMBER.finditer(head) for n in re.findall(r"\d{5}", m.group(1))]
-            partial = re.search(r"\b(?:sections?|subsections?|paragraphs?)\s+\d", head, re.IGNORECASE)
+            numbers = [
+                n for m in ORDER_NUMBER.finditer(head) for n in re.findall(r"\d{5}", m.group(1))
+            ]
+            partial = re.search(
+                r"\b(?:sections?|subsections?|paragraphs?)\s+\d", head, re.IGNORECASE
+            )
             bucket = amends if target is revokes and partial else target
             bucket += [n for n in numbers if n not in bucket]
     return revokes, amends

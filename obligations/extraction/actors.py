@@ -14,7 +14,9 @@ HEAD = (
 # "of U.S. Immigration and Customs Enforcement". Stop before another title ("and the Secretary").
 TAIL_WORD = r"(?:[A-Z][\w.&'’-]*|of|and|the|for|on|to|in)"
 NOT_TITLE = rf"(?!(?:the\s+)?{HEAD}\b)"
-TITLE_BODY = rf"{HEAD}(?:\s+(?:of|for|to|on)\s+{NOT_TITLE}{TAIL_WORD}(?:\s+{NOT_TITLE}{TAIL_WORD})*)?"
+TITLE_BODY = (
+    rf"{HEAD}(?:\s+(?:of|for|to|on)\s+{NOT_TITLE}{TAIL_WORD}(?:\s+{NOT_TITLE}{TAIL_WORD})*)?"
+)
 TITLE = re.compile(rf"\b(?:the\s+)?({TITLE_BODY})")
 GROUP = re.compile(
     r"\b(?:the\s+)?((?:heads?|Heads?)\s+of\s+(?:each|all|every|the|any|other|relevant|\s)+"

@@ -210,7 +210,7 @@ def _span(text: str, start: int, end: int) -> tuple[str, int, int]:
 
 
 def fold_thereafter(text: str, rows: list[Found]) -> list[Found]:
-    """"Within 90 days ... and every 180 days thereafter" is one series whose first report is
+    """ "Within 90 days ... and every 180 days thereafter" is one series whose first report is
     the deadline before it: fold that deadline into the recurring row."""
     result: list[Found] = []
     for row in rows:

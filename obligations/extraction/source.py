@@ -12,9 +12,7 @@ HEADER_KEYS = {
     "effective", "kind", "url", "president", "document_number", "type",
 }  # fmt: skip
 HEADER_LINE = re.compile(r"([a-z_]+):[ \t]*(.*)")
-MONTHS = (
-    "January|February|March|April|May|June|July|August|September|October|November|December"
-)
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 DATE = rf"(?:{MONTHS})\s+\d{{1,2}},\s*\d{{4}}"
 
 # Noise that print sources put into the running text.
@@ -122,3 +120,21 @@ def find_title(cleaned: str, limit: int) -> str | None:
         if 8 <= len(line) <= 250 and not re.search(r"\d{4}|Order No|\.pdf|^\W", line):
             return line
     return None
+
+
+def read_file(path, limit: int = 2_000_000) -> str:
+    """An order file's text, or ExtractionError with a one-line reason."""
+    from pathlib import Path
+
+    from obligations.extraction.results import ExtractionError
+
+    path = Path(path)
+    if not path.is_file():
+        raise ExtractionError(f"{path}: no such file")
+    data = path.read_bytes()
+    if len(data) > limit * 4:
+        raise ExtractionError(f"{path}: too large ({len(data):,} bytes)")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ExtractionError(f"{path}: not UTF-8 text (byte {error.start})") from None

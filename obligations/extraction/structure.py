@@ -2,6 +2,7 @@
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 # A heading starts a line: "Section 1.", "Sec. 2.", "Sec.203." (print sources drop the space).
 HEADING = re.compile(r"(?m)^[ \t>*#-]*(?:Section|Sec\.|SEC\.|SECTION)[ \t]*(\d{1,3}[A-Za-z]?)\b\.?")
@@ -59,7 +60,7 @@ def blocks(text: str, start: int, end: int) -> list[Block]:
     result: list[Block] = []
     cuts = headings(text, start, end)
     bounds = [(start, start, "")] + cuts + [(end, end, None)]
-    for (pos, body, section), (nxt, _, _) in zip(bounds, bounds[1:], strict=False):
+    for (pos, body, section), (nxt, _, _) in pairwise(bounds):
         if section is None:
             continue
         result.extend(_paragraphs(text, pos, body, nxt, section))

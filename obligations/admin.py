@@ -1,0 +1,77 @@
+from django.contrib import admin
+
+from obligations.models import Agency, Obligation, Occurrence, Order, StatusChange
+
+
+@admin.register(Agency)
+class AgencyAdmin(admin.ModelAdmin):
+    list_display = ["name", "abbreviation", "group"]
+    search_fields = ["name", "abbreviation"]
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "kind", "signed", "effective", "revoked_on"]
+    list_filter = ["kind"]
+    search_fields = ["number", "title", "citation"]
+    readonly_fields = ["text_sha256", "imported_at", "revoked_by"]
+
+
+@admin.register(Obligation)
+class ObligationAdmin(admin.ModelAdmin):
+    list_display = ["order", "section", "kind", "action", "actor_list", "review_state"]
+    list_filter = ["order", "review_state", "agencies"]
+    search_fields = ["section", "action", "quote"]
+    list_select_related = ["order"]
+    readonly_fields = ["key", "span_start", "span_end", "created", "updated"]
+
+    @admin.display(description="actors")
+    def actor_list(self, obj):
+        return "; ".join(obj.actors)
+
+
+class HistoryInline(admin.TabularInline):
+    model = StatusChange
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "by", "from_status", "to_status", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Occurrence)
+class OccurrenceAdmin(admin.ModelAdmin):
+    list_display = ["obligation", "due", "status", "submitted_on", "verified_on"]
+    list_filter = ["status", "obligation__order"]
+    date_hierarchy = "due"
+    search_fields = ["obligation__action", "obligation__section", "explanation"]
+    list_select_related = ["obligation__order"]
+    readonly_fields = ["status", "version", "explanation", "updated_at"]
+    inlines = [HistoryInline]
+    actions = ["mark_waived"]
+
+    @admin.action(description="Mark selected occurrences waived")
+    def mark_waived(self, request, queryset):
+        for occurrence in queryset:
+            occurrence.change_status(Occurrence.Status.WAIVED, by=request.user, note="admin action")
+
+
+@admin.register(StatusChange)
+class StatusChangeAdmin(admin.ModelAdmin):
+    """The audit history: read-only, append-only."""
+
+    list_display = ["occurrence", "at", "by", "from_status", "to_status"]
+    list_select_related = ["occurrence__obligation", "by"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,50 @@
+"""Which agency answers for an actor: "Secretary of Homeland Security" -> DHS. Pure Python."""
+
+import re
+
+KNOWN = {
+    "Attorney General": ("Department of Justice", "DOJ"),
+    "Director of National Intelligence": (
+        "Office of the Director of National Intelligence",
+        "ODNI",
+    ),
+    "United States Trade Representative": (
+        "Office of the United States Trade Representative",
+        "USTR",
+    ),
+}
+ABBREVIATIONS = {
+    "Department of Homeland Security": "DHS", "Department of State": "DOS",
+    "Department of Justice": "DOJ", "Department of Defense": "DOD",
+    "Department of the Treasury": "USDT", "Office of Management and Budget": "OMB",
+    "Office of Personnel Management": "OPM", "U.S. Immigration and Customs Enforcement": "ICE",
+    "U.S. Customs and Border Protection": "CBP", "Department of Health and Human Services": "HHS",
+}  # fmt: skip
+ALL = "All executive departments and agencies"
+
+
+def agency_for(actor: str) -> tuple[str, str]:
+    """(agency name, abbreviation) for an actor's full title."""
+    actor = " ".join(actor.split())
+    if actor in KNOWN:
+        return KNOWN[actor]
+    if re.match(r"(?i)(?:the\s+)?heads?\s+of\b|(?:each|every|all)\s+.*agenc|agencies$", actor):
+        return ALL, "ALL"
+    match = re.match(r"(?:Deputy |Under |Assistant |Acting )*Secretary of (?:the )?(.+)", actor)
+    if match:
+        body = match.group(1)
+        name = f"Department of the {body}" if body in ("Treasury", "Interior", "Army", "Navy",
+                                                       "Air Force") else f"Department of {body}"  # fmt: skip
+        return name, abbreviation(name)
+    match = re.match(
+        r"(?:Director|Administrator|Commissioner|Chair(?:man|person)?|Head) of (?:the )?(.+)", actor
+    )
+    if match:
+        return match.group(1), abbreviation(match.group(1))
+    return actor, abbreviation(actor)
+
+
+def abbreviation(name: str) -> str:
+    if name in ABBREVIATIONS:
+        return ABBREVIATIONS[name]
+    return "".join(w[0] for w in re.findall(r"[A-Z][\w.]*", name) if w not in {"U.S."}) or name[:8]

@@ -1,0 +1,266 @@
+import hashlib
+import json
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db import models, transaction
+from django.utils import timezone
+
+from obligations.schedule import Conventions, Rule, due_dates
+
+DUE_SOON_DAYS = 7
+
+
+class Agency(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    abbreviation = models.CharField(max_length=20, blank=True)
+    group = models.OneToOneField(
+        Group, on_delete=models.PROTECT, help_text="Members of this group act for the agency."
+    )
+
+    class Meta:
+        verbose_name_plural = "agencies"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def named(cls, name, abbreviation=""):
+        agency = cls.objects.filter(name=name).first()
+        if agency:
+            return agency
+        group, _ = Group.objects.get_or_create(name=f"Agency: {name}"[:150])
+        return cls.objects.create(name=name, abbreviation=abbreviation, group=group)
+
+
+class Order(models.Model):
+    class Kind(models.TextChoices):
+        EXECUTIVE_ORDER = "executive order"
+        MEMORANDUM = "memorandum"
+        PROCLAMATION = "proclamation"
+        OTHER = "other"
+
+    number = models.CharField(max_length=20, blank=True, db_index=True)
+    title = models.CharField(max_length=500, blank=True)
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.EXECUTIVE_ORDER)
+    signed = models.DateField(
+        null=True, blank=True, help_text="Anchor of 'the date of this order'."
+    )
+    effective = models.DateField(
+        null=True, blank=True, help_text="Stated effective date; anchors deadlines counted from it."
+    )
+    published = models.DateField(null=True, blank=True)
+    revoked_on = models.DateField(
+        null=True, blank=True, help_text="Series end here; later occurrences are not required."
+    )
+    revoked_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="revoked_orders"
+    )
+    revokes = models.JSONField(default=list, blank=True, help_text="Numbers of orders it revokes.")
+    amends = models.JSONField(default=list, blank=True, help_text="Numbers of orders it amends.")
+    text = models.TextField(help_text="The full input, exactly as imported; spans point into it.")
+    text_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    citation = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=500, blank=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["signed", "number"]
+
+    def __str__(self):
+        label = {"executive order": "EO", "memorandum": "Memo"}.get(self.kind, self.kind.title())
+        return f"{label} {self.number}: {self.title}".replace("  ", " ")
+
+    def anchor_date(self, anchor):
+        return {"order": self.signed, "effective": self.effective or self.signed}.get(anchor)
+
+
+class Obligation(models.Model):
+    class Review(models.TextChoices):
+        DRAFT = "draft"
+        CONFIRMED = "confirmed"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="obligations")
+    key = models.CharField(
+        max_length=40, help_text="Stable natural key within the order: re-imports match on it."
+    )
+    section = models.CharField(max_length=40)
+    actors = models.JSONField(default=list, help_text="Full titles of the responsible officials.")
+    agencies = models.ManyToManyField(Agency, blank=True, related_name="obligations")
+    action = models.CharField(max_length=300)
+    quote = models.TextField(help_text="The verbatim clause of the order that creates it.")
+    span_start = models.PositiveIntegerField()
+    span_end = models.PositiveIntegerField()
+    rule = models.JSONField(help_text="The timing rule (obligations.schedule.Rule).")
+    conventions = models.JSONField(default=dict, help_text="How its dates are counted.")
+    anchor_text = models.CharField(max_length=300, default="order")
+    depends_on = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="dependents",
+        help_text="Counted from the completion of this other obligation.",
+    )  # fmt: skip
+    review_state = models.CharField(max_length=10, choices=Review, default=Review.CONFIRMED)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["order", "span_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "key"], name="obligation_unique_key")
+        ]
+
+    def __str__(self):
+        return f"Sec. {self.section}: {self.action}"
+
+    @staticmethod
+    def make_key(section, quote, rule_dict):
+        payload = json.dumps([section, " ".join(quote.split()), rule_dict], sort_keys=True)
+        return hashlib.sha1(payload.encode()).hexdigest()[:16]
+
+    @property
+    def kind(self):
+        return self.rule.get("kind", "open")
+
+    def get_rule(self):
+        return Rule.from_dict(self.rule)
+
+    def get_conventions(self):
+        return Conventions.from_dict({**settings.OBLIGATION_DEFAULTS, **self.conventions})
+
+    def anchor_date(self):
+        rule = self.get_rule()
+        if rule.anchor in ("order", "effective"):
+            return self.order.anchor_date(rule.anchor)
+        if self.depends_on_id:
+            done = self.depends_on.occurrences.done().exclude(submitted_on=None)
+            last = done.order_by("-submitted_on").first()
+            return last.submitted_on if last else None
+        return None
+
+    def anchor_name(self):
+        anchor = self.get_rule().anchor
+        return {"order": "signed", "effective": "effective"}.get(anchor, anchor)
+
+    def due_dates(self):
+        return due_dates(
+            self.get_rule(), self.anchor_date(), self.get_conventions(), self.anchor_name()
+        )
+
+    def explain(self, explanation):
+        quote = self.quote if len(self.quote) <= 120 else self.quote[:117] + "..."
+        return f"{explanation}; Sec. {self.section}: '{quote}'"
+
+
+class OccurrenceQuerySet(models.QuerySet):
+    """Status by dates, the same rule as Occurrence.state(): never stored."""
+
+    def done(self):
+        return self.exclude(status__in=Occurrence.PENDING)
+
+    def pending(self):
+        return self.filter(status__in=Occurrence.PENDING)
+
+    def overdue(self, today):
+        return self.pending().filter(due__lt=today)
+
+    def due_within(self, days, today):
+        return self.pending().filter(due__gte=today, due__lte=today + timedelta(days=days))
+
+
+class Occurrence(models.Model):
+    class Status(models.TextChoices):
+        OPEN = "open"
+        IN_PROGRESS = "in_progress", "in progress"
+        SUBMITTED = "submitted"
+        VERIFIED = "verified", "verified (independently)"
+        WAIVED = "waived"
+        NOT_REQUIRED = "not_required", "not required"
+
+    PENDING = (Status.OPEN, Status.IN_PROGRESS)
+
+    obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="occurrences")
+    sequence = models.PositiveIntegerField(help_text="Position in the series; 1 for a deadline.")
+    due = models.DateField()
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    explanation = models.TextField(help_text="How the due date was computed, in one line.")
+    status = models.CharField(max_length=20, choices=Status, default=Status.OPEN)
+    submitted_on = models.DateField(null=True, blank=True, help_text="When the agency submitted.")
+    published_on = models.DateField(null=True, blank=True)
+    verified_on = models.DateField(null=True, blank=True, help_text="When it was checked.")
+    evidence_url = models.URLField(blank=True, max_length=500)
+    verification_url = models.URLField(blank=True, max_length=500)
+    notes = models.TextField(blank=True)
+    version = models.PositiveIntegerField(
+        default=0, help_text="+1 when the due date or status changes."
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = OccurrenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due", "obligation_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["obligation", "sequence"], name="occurrence_unique_seq")
+        ]
+        # The dashboard's overdue / due-soon lists filter on status and order by due date.
+        indexes = [models.Index(fields=["status", "due"], name="occurrence_status_due")]
+
+    def __str__(self):
+        return f"{self.obligation} due {self.due}"
+
+    def state(self, today):
+        if self.status not in self.PENDING:
+            return "done"
+        if self.due < today:
+            return "overdue"
+        return "due_soon" if self.due <= today + timedelta(days=DUE_SOON_DAYS) else "upcoming"
+
+    def change_status(self, new, *, by=None, note=""):
+        """Save the new status and its history row in one transaction."""
+        with transaction.atomic():
+            old = self.status
+            self.status = new
+            self.version += 1
+            self.updated_at = timezone.now()
+            self.save(update_fields=["status", "version", "updated_at"])
+            StatusChange.objects.create(
+                occurrence=self, by=by, from_status=old, to_status=new, note=note
+            )
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("status history is append-only")
+
+    def delete(self):
+        raise PermissionError("status history is append-only")
+
+
+class StatusChange(models.Model):
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.PROTECT, related_name="history")
+    at = models.DateTimeField(default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        help_text="Who changed it; empty for the system (imports, revocations).",
+    )  # fmt: skip
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    note = models.TextField(blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.from_status} -> {self.to_status} at {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("status history is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("status history is append-only")

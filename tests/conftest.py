@@ -1,0 +1,43 @@
+from datetime import date
+
+import pytest
+
+from obligations.extraction import read_file
+from obligations.importers import import_text
+from obligations.models import Obligation, Occurrence, Order
+from tests.test_extraction import ORDERS
+
+
+def make_order(**kwargs):
+    kwargs.setdefault("number", "99999")
+    kwargs.setdefault("title", "A test order")
+    kwargs.setdefault("signed", date(2017, 1, 25))
+    kwargs.setdefault("text", f"text of {kwargs['number']}")
+    kwargs.setdefault("text_sha256", kwargs["text"][:64].ljust(64, "0"))
+    return Order.objects.create(**kwargs)
+
+
+def make_obligation(order=None, **kwargs):
+    kwargs.setdefault("section", "1")
+    kwargs.setdefault("key", f"key-{kwargs['section']}")
+    kwargs.setdefault("action", "submit a report")
+    kwargs.setdefault("quote", "The Secretary shall submit a report within 90 days.")
+    kwargs.setdefault("span_start", 0)
+    kwargs.setdefault("span_end", 10)
+    kwargs.setdefault("rule", {"kind": "deadline", "offset": "90 days", "anchor": "order"})
+    return Obligation.objects.create(order=order or make_order(), **kwargs)
+
+
+def make_occurrence(obligation=None, **kwargs):
+    kwargs.setdefault("sequence", 1)
+    kwargs.setdefault("due", date(2017, 4, 25))
+    kwargs.setdefault("explanation", "test")
+    return Occurrence.objects.create(obligation=obligation or make_obligation(), **kwargs)
+
+
+@pytest.fixture
+def import_fixture():
+    def load(name):
+        return import_text(read_file(ORDERS / name))
+
+    return load

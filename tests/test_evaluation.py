@@ -1,0 +1,41 @@
+from obligations.evaluation import score, top_section
+
+GOLD = [
+    {"section": "15", "kind": "deadline", "due": "2017-04-25", "every": None},
+    {"section": "15", "kind": "deadline", "due": "2017-04-25", "every": None},
+    {"section": "9(b)", "kind": "recurring", "due": None, "every": "week"},
+]
+
+
+def test_top_section():
+    assert [top_section(s) for s in ("4.1(a)(i)", "9(b)", "15", "")] == ["4.1", "9", "15", ""]
+
+
+def test_rows_match_as_multisets_by_top_section():
+    got = [
+        {"section": "15", "kind": "deadline", "due": "2017-04-25"},
+        {"section": "9(c)", "kind": "recurring", "every": "week"},
+        {"section": "6", "kind": "deadline", "due": "2018-01-25"},
+        {"section": "7", "kind": "open"},
+    ]
+    result = score("x", GOLD, got)
+    assert result.matched == 2
+    assert (round(result.precision, 3), round(result.recall, 3)) == (0.667, 0.667)
+    assert result.missed == [("15", "deadline", "2017-04-25")]
+    assert result.added == [("6", "deadline", "2018-01-25")]
+
+
+def test_a_wrong_date_or_unit_is_a_miss():
+    got = [
+        {"section": "15", "kind": "deadline", "due": "2017-04-26"},
+        {"section": "15", "kind": "deadline", "due": "2017-04-25"},
+        {"section": "9", "kind": "recurring", "every": "month"},
+    ]
+    result = score("x", GOLD, got)
+    assert result.matched == 1
+    assert (score("a", GOLD, got) + score("b", GOLD, GOLD)).matched == 4
+
+
+def test_no_gold_rows_and_none_extracted_is_perfect():
+    result = score("eo-13993", [], [{"section": "2", "kind": "open"}])
+    assert (result.precision, result.recall, result.f1) == (1.0, 1.0, 1.0)
