@@ -71,7 +71,8 @@ class Order(models.Model):
 
     def __str__(self):
         label = {"executive order": "EO", "memorandum": "Memo"}.get(self.kind, self.kind.title())
-        return f"{label} {self.number}: {self.title}".replace("  ", " ")
+        name = f"{label} {self.number}" if self.number else label
+        return f"{name}: {self.title}" if self.title else name
 
     def anchor_date(self, anchor):
         return {"order": self.signed, "effective": self.effective or self.signed}.get(anchor)
