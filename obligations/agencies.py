@@ -2,6 +2,8 @@
 
 import re
 
+from obligations.extraction.actors import COMMON
+
 KNOWN = {
     "Attorney General": ("Department of Justice", "DOJ"),
     "Director of National Intelligence": (
@@ -13,12 +15,10 @@ KNOWN = {
         "USTR",
     ),
 }
-ABBREVIATIONS = {
-    "Department of Homeland Security": "DHS", "Department of State": "DOS",
-    "Department of Justice": "DOJ", "Department of Defense": "DOD",
-    "Department of the Treasury": "USDT", "Office of Management and Budget": "OMB",
-    "Office of Personnel Management": "OPM", "U.S. Immigration and Customs Enforcement": "ICE",
-    "U.S. Customs and Border Protection": "CBP", "Department of Health and Human Services": "HHS",
+# One table of federal acronyms, shared with the extractor (which expands "Director of OMB").
+ABBREVIATIONS = {name: short for short, name in COMMON.items()} | {
+    "Department of State": "DOS", "Department of Defense": "DOD",
+    "Department of the Treasury": "USDT", "Department of Health and Human Services": "HHS",
 }  # fmt: skip
 ALL = "All executive departments and agencies"
 
