@@ -34,7 +34,7 @@ def import_text(text, *, signed=None, kind=None, source="") -> ImportResult:
     """Extract and store an order. Any error leaves the database as it was."""
     extraction = extract(text, signed=signed, kind=kind)
     with transaction.atomic():
-        order, created = _upsert_order(extraction, text, source)
+        order, created = _upsert_order(extraction, source)
         result = ImportResult(order)
         result.counts["order_created"] = int(created)
         for found in extraction.obligations:
@@ -47,8 +47,8 @@ def import_text(text, *, signed=None, kind=None, source="") -> ImportResult:
     return result
 
 
-def _upsert_order(extraction, text, source):
-    info = extraction.order
+def _upsert_order(extraction, source):
+    info, text = extraction.order, extraction.text  # plain text: offsets point into it
     sha = hashlib.sha256(text.encode()).hexdigest()
     order = Order.objects.filter(text_sha256=sha).first()
     if order is None and info.number:

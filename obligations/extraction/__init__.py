@@ -7,7 +7,7 @@ for found in extraction.obligations: ...
 import re
 from datetime import date
 
-from obligations.extraction import actors, source, structure
+from obligations.extraction import actors, formats, source, structure
 from obligations.extraction.directives import Context, read_block
 from obligations.extraction.results import Extraction, ExtractionError, Found, OrderInfo
 from obligations.extraction.sentences import sentences
@@ -25,6 +25,7 @@ ORDER_NUMBER = re.compile(r"\bExecutive\s+Orders?\s+((?:\d{5}|,|and|\s|of\s+[^,(
 def extract(text: str, signed: date | None = None, kind: str | None = None) -> Extraction:
     """Read an order. Raises ExtractionError with a one-line reason for input that is not one."""
     _check_readable(text)
+    text = formats.to_text(text)
     header, body_start = source.split_header(text)
     cleaned = source.clean(text, body_start)
     begin, end = source.body_bounds(cleaned, body_start)

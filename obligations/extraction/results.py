@@ -65,7 +65,7 @@ class Found:
 @dataclass
 class Extraction:
     order: OrderInfo
-    text: str  # the input, exactly as given; offsets point into it
+    text: str  # the input as plain text (markup converted); offsets point into it
     obligations: list[Found]
 
     @property

@@ -16,7 +16,7 @@ MONTHS = "January|February|March|April|May|June|July|August|September|October|No
 DATE = rf"(?:{MONTHS})\s+\d{{1,2}},\s*\d{{4}}"
 
 # Noise that print sources put into the running text.
-PAGE_MARKER = re.compile(r"\*{1,3}\d{3,6}\*{0,3}")
+PAGE_MARKER = re.compile(r"\*{1,3}\d{3,6}\*{0,3}|\[\[Page \d{1,6}\]\]")
 RUNNING_HEAD = re.compile(r"(?m)^[ \t]*[^\n]{3,250}?,\s*\d{1,3}\s+FR\s+\d{1,6}[ \t]*$")
 MARKDOWN_LINK = re.compile(r"\[([^\]\n]{1,300})\]\((?:[^)\s]{0,500})\)")
 SIGNING = re.compile(rf"THE\s+WHITE\s+HOUSE,?\s*\n?\s*({DATE})", re.IGNORECASE)
