@@ -12,8 +12,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from obligations.extraction import extract, read_file  # noqa: E402
-from obligations.extraction.source import split_header  # noqa: E402
+from obligations.extraction import extract, read_file
+from obligations.extraction.source import split_header
 
 
 def bodies() -> list[str]:
@@ -49,15 +49,19 @@ def main() -> int:
     t135, n = best_time(text_of(135_000), 5)
     passed = t135 < 1.0
     ok &= passed
-    print(f"extraction 135 KB: {t135 * 1000:.0f} ms, {n} obligations, "
-          f"{135 / t135:.0f} KB/s (target < 1000 ms) {'PASS' if passed else 'FAIL'}")
+    print(
+        f"extraction 135 KB: {t135 * 1000:.0f} ms, {n} obligations, "
+        f"{135 / t135:.0f} KB/s (target < 1000 ms) {'PASS' if passed else 'FAIL'}"
+    )
     t100, _ = best_time(text_of(100_000), 5)
     t1m, n1m = best_time(text_of(1_000_000), 2)
     ratio = t1m / t100
     passed = ratio <= 12
     ok &= passed
-    print(f"extraction 100 KB: {t100 * 1000:.0f} ms; 1 MB: {t1m * 1000:.0f} ms ({n1m} obligations)"
-          f"; ratio {ratio:.1f} (target <= 12, linear is 10) {'PASS' if passed else 'FAIL'}")
+    print(
+        f"extraction 100 KB: {t100 * 1000:.0f} ms; 1 MB: {t1m * 1000:.0f} ms ({n1m} obligations)"
+        f"; ratio {ratio:.1f} (target <= 12, linear is 10) {'PASS' if passed else 'FAIL'}"
+    )
     return 0 if ok else 1
 
 

@@ -218,17 +218,34 @@ class Occurrence(models.Model):
             return "overdue"
         return "due_soon" if self.due <= today + timedelta(days=DUE_SOON_DAYS) else "upcoming"
 
-    def change_status(self, new, *, by=None, note=""):
-        """Save the new status and its history row in one transaction."""
+    # What a status change may set besides the status; each change is kept in the history.
+    TRACKED = (
+        "submitted_on", "published_on", "verified_on", "evidence_url", "verification_url", "notes",
+    )  # fmt: skip
+
+    def change_status(self, new, *, by=None, note="", **fields):
+        """Save the new status (and tracked fields) and its history row in one transaction."""
+        unknown = set(fields) - set(self.TRACKED)
+        if unknown:
+            raise ValueError(f"not a tracked field: {', '.join(sorted(unknown))}")
+        changes = {
+            name: _jsonable(value) for name, value in fields.items() if getattr(self, name) != value
+        }
         with transaction.atomic():
             old = self.status
             self.status = new
-            self.version += 1
+            for name, value in fields.items():
+                setattr(self, name, value)
+            self.version += int(old != new)
             self.updated_at = timezone.now()
-            self.save(update_fields=["status", "version", "updated_at"])
+            self.save(update_fields=["status", "version", "updated_at", *fields])
             StatusChange.objects.create(
-                occurrence=self, by=by, from_status=old, to_status=new, note=note
+                occurrence=self, by=by, from_status=old, to_status=new, note=note, changes=changes
             )
+
+
+def _jsonable(value):
+    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -249,6 +266,7 @@ class StatusChange(models.Model):
     from_status = models.CharField(max_length=20)
     to_status = models.CharField(max_length=20)
     note = models.TextField(blank=True)
+    changes = models.JSONField(default=dict, blank=True, help_text="Fields set with it.")
 
     objects = AppendOnlyQuerySet.as_manager()
 

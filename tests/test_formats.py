@@ -25,7 +25,7 @@ def paragraphs_of(name):
 def as_fr_xml(paragraphs):
     """The shape of federalregister.gov's full-text XML for an executive order."""
     ps = "\n".join(
-        f'<P>{html.escape(p)}</P>' if i else f"<FP>{html.escape(p)}</FP>"
+        f"<P>{html.escape(p)}</P>" if i else f"<FP>{html.escape(p)}</FP>"
         for i, p in enumerate(paragraphs)
     )
     return f"""<?xml version="1.0" encoding="UTF-8"?>

@@ -20,9 +20,11 @@ from obligations.extraction.results import ExtractionError
 XML_START = re.compile(
     r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*|<!DOCTYPE[^\[>]*(?:\[.*?\])?\s*>\s*)*"
     r"<([A-Z][A-Z0-9]*)\b",
-    re.S,
+    re.DOTALL,
 )
-HTML_START = re.compile(r"\A\s*(?:<!doctype\s+html|<html\b|<head\b|<body\b|<pre\b|<p\b)", re.I)
+HTML_START = re.compile(
+    r"\A\s*(?:<!doctype\s+html|<html\b|<head\b|<body\b|<pre\b|<p\b)", re.IGNORECASE
+)
 ORDER_LINE = re.compile(
     r"(?P<kind>Executive Order|Proclamation|Memorandum)\s*(?:No\.\s*)?(?P<number>\d{4,6})?"
     r"(?:\s+of\s+(?P<date>[A-Z][a-z]+\s+\d{1,2},\s*\d{4}))?"
@@ -108,7 +110,9 @@ BLOCK_TAGS = {
     "blockquote", "pre", "table", "ul", "ol", "dd", "dt", "hr", "main",
 }  # fmt: skip
 SKIP_TAGS = {"script", "style", "nav", "header", "footer", "noscript", "template", "svg", "form"}
-GOVINFO_HEAD = re.compile(r"\A(?:\s*\[[^\]\n]*\]\s*\n|\s*From the Federal Register Online[^\n]*\n)+")
+GOVINFO_HEAD = re.compile(
+    r"\A(?:\s*\[[^\]\n]*\]\s*\n|\s*From the Federal Register Online[^\n]*\n)+"
+)
 GOVINFO_TAIL = re.compile(r"\n\s*\[FR Doc\.[^\]]*\][\s\S]*\Z")
 
 
