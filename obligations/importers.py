@@ -32,7 +32,11 @@ class ImportResult:
 
 def import_text(text, *, signed=None, kind=None, source="") -> ImportResult:
     """Extract and store an order. Any error leaves the database as it was."""
-    extraction = extract(text, signed=signed, kind=kind)
+    return store(extract(text, signed=signed, kind=kind), source=source)
+
+
+def store(extraction, *, source="") -> ImportResult:
+    """Write an extraction (perhaps corrected by a person) in one transaction."""
     with transaction.atomic():
         order, created = _upsert_order(extraction, source)
         result = ImportResult(order)
@@ -187,5 +191,8 @@ def _retire(obligation, current, counts):
             note = "Not required: no longer a due date of this obligation's series."
         else:
             continue
-        occurrence.change_status(Occurrence.Status.NOT_REQUIRED, note=note)
+        closed_on = (
+            order.revoked_on if order.revoked_on and occurrence.due > order.revoked_on else None
+        )
+        occurrence.change_status(Occurrence.Status.NOT_REQUIRED, note=note, closed_on=closed_on)
         counts["marked_not_required"] = counts.get("marked_not_required", 0) + 1

@@ -5,8 +5,10 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 
+from obligations import clock
 from obligations.schedule import Conventions, Rule, due_dates
 
 DUE_SOON_DAYS = 7
@@ -70,9 +72,20 @@ class Order(models.Model):
         ordering = ["signed", "number"]
 
     def __str__(self):
+        if self.number and self.title:
+            return f"{self.short_name}: {self.title}"
+        return self.short_name
+
+    @property
+    def short_name(self):
+        """ "EO 13768"; an unnumbered memo goes by the start of its title."""
         label = {"executive order": "EO", "memorandum": "Memo"}.get(self.kind, self.kind.title())
-        name = f"{label} {self.number}" if self.number else label
-        return f"{name}: {self.title}" if self.title else name
+        if self.number:
+            return f"{label} {self.number}"
+        return f"{label}: {self.title[:40]}" if self.title else label
+
+    def get_absolute_url(self):
+        return reverse("order_detail", args=[self.pk])
 
     def anchor_date(self, anchor):
         return {"order": self.signed, "effective": self.effective or self.signed}.get(anchor)
@@ -113,6 +126,9 @@ class Obligation(models.Model):
 
     def __str__(self):
         return f"Sec. {self.section}: {self.action}"
+
+    def get_absolute_url(self):
+        return reverse("obligation_detail", args=[self.pk])
 
     @staticmethod
     def make_key(section, quote, rule_dict):
@@ -168,6 +184,28 @@ class OccurrenceQuerySet(models.QuerySet):
     def due_within(self, days, today):
         return self.pending().filter(due__gte=today, due__lte=today + timedelta(days=days))
 
+    def as_of(self, day):
+        """Annotate `status_then`: the status on `day`, from the dates things happened (submitted
+        on, verified on, closed on), not from when they were typed in. Days from today on show
+        the current status, which also covers "in progress" (it has no date)."""
+        closed = [Occurrence.Status.WAIVED, Occurrence.Status.NOT_REQUIRED]
+        current = models.F("status") if day >= clock.today() else models.Value("open")
+        return self.annotate(
+            status_then=models.Case(
+                models.When(verified_on__lte=day, then=models.Value("verified")),
+                models.When(submitted_on__lte=day, then=models.Value("submitted")),
+                models.When(status__in=closed, closed_on__lte=day, then=models.F("status")),
+                models.When(
+                    status__in=[*closed, "submitted", "verified"], then=models.Value("open")
+                ),
+                default=current,
+                output_field=models.CharField(),
+            )
+        )
+
+    def pending_then(self):
+        return self.filter(status_then__in=Occurrence.PENDING)
+
 
 class Occurrence(models.Model):
     class Status(models.TextChoices):
@@ -190,6 +228,9 @@ class Occurrence(models.Model):
     submitted_on = models.DateField(null=True, blank=True, help_text="When the agency submitted.")
     published_on = models.DateField(null=True, blank=True)
     verified_on = models.DateField(null=True, blank=True, help_text="When it was checked.")
+    closed_on = models.DateField(
+        null=True, blank=True, help_text="When it was waived or found not required."
+    )
     evidence_url = models.URLField(blank=True, max_length=500)
     verification_url = models.URLField(blank=True, max_length=500)
     notes = models.TextField(blank=True)
@@ -211,6 +252,9 @@ class Occurrence(models.Model):
     def __str__(self):
         return f"{self.obligation} due {self.due}"
 
+    def get_absolute_url(self):
+        return reverse("occurrence_detail", args=[self.pk])
+
     def state(self, today):
         if self.status not in self.PENDING:
             return "done"
@@ -220,14 +264,24 @@ class Occurrence(models.Model):
 
     # What a status change may set besides the status; each change is kept in the history.
     TRACKED = (
-        "submitted_on", "published_on", "verified_on", "evidence_url", "verification_url", "notes",
+        "submitted_on", "published_on", "verified_on", "closed_on", "evidence_url",
+        "verification_url", "notes",
     )  # fmt: skip
+    # The date each status is reached on, which the "as of" views read; a status below it
+    # clears the dates above (reopening a submitted report makes it not submitted).
+    STATUS_DATES = {
+        Status.SUBMITTED: ("submitted_on",),
+        Status.VERIFIED: ("submitted_on", "verified_on"),
+        Status.WAIVED: ("closed_on",),
+        Status.NOT_REQUIRED: ("closed_on",),
+    }
 
     def change_status(self, new, *, by=None, note="", **fields):
         """Save the new status (and tracked fields) and its history row in one transaction."""
         unknown = set(fields) - set(self.TRACKED)
         if unknown:
             raise ValueError(f"not a tracked field: {', '.join(sorted(unknown))}")
+        fields = self._status_dates(new, fields)
         changes = {
             name: _jsonable(value) for name, value in fields.items() if getattr(self, name) != value
         }
@@ -243,6 +297,17 @@ class Occurrence(models.Model):
                 occurrence=self, by=by, from_status=old, to_status=new, note=note, changes=changes
             )
 
+    def _status_dates(self, new, fields):
+        """Fill the date the new status is reached on (today unless given); clear the others."""
+        kept = self.STATUS_DATES.get(new, ())
+        fields = dict(fields)
+        for name in ("submitted_on", "verified_on", "closed_on"):
+            if name not in kept:
+                fields[name] = None
+            elif fields.get(name) is None and getattr(self, name) is None:
+                fields[name] = clock.today()
+        return fields
+
 
 def _jsonable(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
@@ -250,36 +315,54 @@ def _jsonable(value):
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise PermissionError("status history is append-only")
+        raise PermissionError("history is append-only")
 
     def delete(self):
-        raise PermissionError("status history is append-only")
+        raise PermissionError("history is append-only")
 
 
-class StatusChange(models.Model):
-    occurrence = models.ForeignKey(Occurrence, on_delete=models.PROTECT, related_name="history")
+class AppendOnly(models.Model):
+    """A history row: written once, never edited or deleted (not even by the admin)."""
+
     at = models.DateTimeField(default=timezone.now)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
         help_text="Who changed it; empty for the system (imports, revocations).",
     )  # fmt: skip
-    from_status = models.CharField(max_length=20)
-    to_status = models.CharField(max_length=20)
     note = models.TextField(blank=True)
-    changes = models.JSONField(default=dict, blank=True, help_text="Fields set with it.")
 
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
+        abstract = True
         ordering = ["-at", "-id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("history is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("history is append-only")
+
+
+class StatusChange(AppendOnly):
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.PROTECT, related_name="history")
+    from_status = models.CharField(max_length=20)
+    to_status = models.CharField(max_length=20)
+    changes = models.JSONField(default=dict, blank=True, help_text="Fields set with it.")
 
     def __str__(self):
         return f"{self.from_status} -> {self.to_status} at {self.at:%Y-%m-%d %H:%M}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("status history is append-only")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionError("status history is append-only")
+class ObligationChange(AppendOnly):
+    """A change to how an obligation's dates are computed (its conventions)."""
+
+    obligation = models.ForeignKey(Obligation, on_delete=models.PROTECT, related_name="changes")
+    field = models.CharField(max_length=40)
+    old = models.JSONField(null=True)
+    new = models.JSONField(null=True)
+
+    def __str__(self):
+        return f"{self.field} changed at {self.at:%Y-%m-%d %H:%M}"

@@ -2,7 +2,9 @@
 
 from django.db import transaction
 
-from obligations.importers import sync_occurrences
+from obligations.importers import ImportResult, sync_occurrences
+from obligations.models import ObligationChange
+from obligations.schedule import Conventions
 
 
 def record_progress(occurrence, status, *, by=None, note="", **fields):
@@ -12,3 +14,21 @@ def record_progress(occurrence, status, *, by=None, note="", **fields):
         occurrence.change_status(status, by=by, note=note, **fields)
         for dependent in occurrence.obligation.dependents.all():
             sync_occurrences(dependent)
+
+
+def change_conventions(obligation, conventions: dict, *, by=None, note="") -> int:
+    """Save how the obligation's dates are counted, keep the change in its history, and
+    recompute its pending occurrences. Returns how many due dates moved or appeared."""
+    new = Conventions.from_dict(conventions).to_dict()
+    old = obligation.get_conventions().to_dict()
+    if new == old:
+        return 0
+    with transaction.atomic():
+        ObligationChange.objects.create(
+            obligation=obligation, by=by, field="conventions", old=old, new=new, note=note
+        )
+        obligation.conventions = new
+        obligation.save(update_fields=["conventions", "updated"])
+        result = ImportResult(obligation.order)
+        sync_occurrences(obligation, result)
+    return result.counts["occurrences_updated"] + result.counts["occurrences_created"]

@@ -41,3 +41,41 @@ def import_fixture():
         return import_text(read_file(ORDERS / name))
 
     return load
+
+
+@pytest.fixture
+def pinned_today(monkeypatch):
+    """Pin the dashboard's "today" (obligations.clock) to 2017-07-24."""
+    day = date(2017, 7, 24)
+    monkeypatch.setattr("obligations.clock.today", lambda: day)
+    return day
+
+
+@pytest.fixture
+def eo_13768(import_fixture):
+    return import_fixture("eo-13768.txt").order
+
+
+def agency_user(username, agency):
+    from django.contrib.auth.models import User
+
+    user = User.objects.create_user(username, password="pw-for-tests-only")
+    user.groups.add(agency.group)
+    return user
+
+
+@pytest.fixture
+def people(eo_13768):
+    """A reader, a DHS user (answers for most of EO 13768), a DOS user, an admin."""
+    from django.contrib.auth.models import User
+
+    from obligations.models import Agency
+
+    dhs = Agency.objects.get(abbreviation="DHS")
+    dos = Agency.named("Department of State", "DOS")
+    return {
+        "reader": User.objects.create_user("reader", password="pw-for-tests-only"),
+        "dhs": agency_user("dhs", dhs),
+        "dos": agency_user("dos", dos),
+        "admin": User.objects.create_superuser("boss", password="pw-for-tests-only"),
+    }

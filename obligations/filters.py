@@ -1,0 +1,89 @@
+"""Filters of the obligations list (django-filter); the exports use the very same ones."""
+
+import django_filters
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+
+from obligations.models import Agency, Obligation, Occurrence, Order
+
+KINDS = [("deadline", "deadline"), ("recurring", "recurring"), ("immediate", "immediate"),
+         ("open", "open-ended")]  # fmt: skip
+STATUSES = [("overdue", "overdue"), *Occurrence.Status.choices]
+SORTS = {
+    "order": ("order__signed", "order__number", "span_start"),
+    "section": ("section", "order__signed"),
+    "due": ("next_due", "order__signed", "span_start"),
+    "kind": ("rule__kind", "order__signed", "span_start"),
+}
+
+
+class ObligationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Text")
+    order = django_filters.ModelChoiceFilter(
+        queryset=Order.objects.only("id", "number", "title", "kind")
+    )
+    agency = django_filters.ModelChoiceFilter(field_name="agencies", queryset=Agency.objects.all())
+    kind = django_filters.ChoiceFilter(field_name="rule__kind", choices=KINDS)
+    section = django_filters.CharFilter(method="in_section", label="Section")
+    status = django_filters.ChoiceFilter(choices=STATUSES, method="with_status")
+    mine = django_filters.BooleanFilter(method="my_agency", label="My agency only",
+                                        widget=django_filters.widgets.BooleanWidget())  # fmt: skip
+
+    class Meta:
+        model = Obligation
+        fields = ["q", "order", "agency", "kind", "section", "status"]
+
+    def __init__(self, *args, day, user, **kwargs):
+        self.day, self.user = day, user
+        super().__init__(*args, **kwargs)
+
+    def search(self, queryset, name, value):
+        words = Q()
+        for word in value.split()[:8]:
+            words &= (
+                Q(action__icontains=word) | Q(quote__icontains=word) | Q(actors__icontains=word)
+            )
+        return queryset.filter(words)
+
+    def in_section(self, queryset, name, value):
+        """ "9" matches 9, 9(a), 9(b)(i); "4.1" matches 4.1 and 4.1(a), not 4.10."""
+        value = value.strip()
+        return queryset.filter(Q(section=value) | Q(section__startswith=value + "("))
+
+    def with_status(self, queryset, name, value):
+        then = Occurrence.objects.as_of(self.day).filter(obligation=OuterRef("pk"))
+        if value == "overdue":
+            then = then.pending_then().filter(due__lt=self.day)
+        else:
+            then = then.filter(status_then=value)
+        return queryset.filter(Exists(then))
+
+    def my_agency(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(agencies__group__user=self.user).distinct()
+
+
+def listed(day):
+    """Obligations with what the list shows: the next due date as of `day`, and overdue count."""
+    pending = (
+        Occurrence.objects.as_of(day)
+        .pending_then()
+        .filter(obligation=OuterRef("pk"))
+        .order_by("due")
+    )
+    overdue = pending.filter(due__lt=day)
+    return (
+        Obligation.objects.select_related("order")
+        .defer("order__text")
+        .prefetch_related("agencies")
+        .annotate(next_due=Subquery(pending.values("due")[:1]), late=Exists(overdue))
+    )
+
+
+def sort(queryset, key: str):
+    """Order by a column of the list; rows without a date go last either way."""
+    descending = key.startswith("-")
+    fields = SORTS.get(key.lstrip("-"), SORTS["order"])
+    terms = [F(f).desc(nulls_last=True) if descending else F(f).asc(nulls_last=True)
+             for f in fields]  # fmt: skip
+    return queryset.order_by(*terms)

@@ -1,0 +1,105 @@
+"""Forms of the dashboard. Each one validates everything it is given: bad input gets a message
+and changes nothing."""
+
+from django import forms
+
+from obligations.extraction import MAX_CHARS
+from obligations.models import Occurrence
+from obligations.schedule import WEEKDAYS
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(required=False, widget=DATE_INPUT, label="As of")
+
+
+class ProgressForm(forms.ModelForm):
+    """A status change with its dates, links and a note for the history."""
+
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    evidence_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+    verification_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+
+    class Meta:
+        model = Occurrence
+        fields = [
+            "status", "submitted_on", "published_on", "evidence_url", "verified_on",
+            "verification_url", "closed_on",
+        ]  # fmt: skip
+        widgets = {
+            "submitted_on": DATE_INPUT, "published_on": DATE_INPUT, "verified_on": DATE_INPUT,
+            "closed_on": DATE_INPUT,
+        }  # fmt: skip
+
+    def clean(self):
+        data = super().clean()
+        submitted, verified = data.get("submitted_on"), data.get("verified_on")
+        published = data.get("published_on")
+        if verified and submitted and verified < submitted:
+            self.add_error("verified_on", "It cannot be verified before it was submitted.")
+        if published and submitted and published < submitted:
+            self.add_error("published_on", "It cannot be published before it was submitted.")
+        return data
+
+    def tracked_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "status"}
+
+
+class ConventionsForm(forms.Form):
+    day_count = forms.ChoiceField(
+        choices=[("calendar", "calendar days"), ("roll", "roll weekends and holidays forward")]
+    )
+    periods = forms.ChoiceField(
+        choices=[("anchor", "from the anchor"), ("calendar", "calendar"), ("fiscal", "fiscal")]
+    )
+    weekday = forms.TypedChoiceField(
+        choices=[("", "as the series falls")] + list(enumerate(WEEKDAYS)),
+        coerce=int, empty_value=None, required=False,
+    )  # fmt: skip
+    end = forms.DateField(required=False, widget=DATE_INPUT, label="Series ends")
+    horizon_years = forms.IntegerField(min_value=1, max_value=50)
+    note = forms.CharField(required=False, label="Why (kept in the history)")
+
+
+class ImportForm(forms.Form):
+    """Upload a file or paste the text of an order."""
+
+    file = forms.FileField(required=False, help_text="Plain text, Federal Register XML or HTML.")
+    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    signed = forms.DateField(
+        required=False, widget=DATE_INPUT, help_text="Only if the text does not say it."
+    )
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload:
+            if upload.size > MAX_UPLOAD_BYTES:
+                raise forms.ValidationError(
+                    f"The file is too large ({upload.size:,} bytes); at most "
+                    f"{MAX_UPLOAD_BYTES:,} bytes."
+                )
+            try:
+                data["text"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError("The file is not UTF-8 text.") from None
+        if not (data.get("text") or "").strip():
+            raise forms.ValidationError("Upload a file or paste the text of an order.")
+        if len(data["text"]) > MAX_CHARS:
+            raise forms.ValidationError(f"The text is too long (at most {MAX_CHARS:,} characters).")
+        return data
+
+
+class DraftForm(forms.Form):
+    """One extracted obligation in the import preview, to keep or correct."""
+
+    keep = forms.BooleanField(required=False, initial=True)
+    section = forms.CharField(max_length=40)
+    actors = forms.CharField(max_length=500, required=False, help_text="Separated by ';'.")
+    action = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    due = forms.DateField(required=False, widget=DATE_INPUT, help_text="Override the due date.")
+
+
+DraftFormSet = forms.formset_factory(DraftForm, extra=0, max_num=2000, validate_max=True)

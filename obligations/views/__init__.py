@@ -1,0 +1,1 @@
+"""The staff dashboard: server-rendered pages, one module per area."""

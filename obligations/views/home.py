@@ -1,0 +1,38 @@
+"""Home: what is overdue, what is due soon, what was done lately; counts per status."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q
+from django.shortcuts import render
+
+from obligations.models import Occurrence
+from obligations.views.common import as_of, occurrence_rows
+
+ROWS = 50  # per list; the counts say how many there are in all
+
+
+def home(request):
+    day = as_of(request)
+    rows = occurrence_rows(day)
+    pending = rows.pending_then()
+    overdue = pending.filter(due__lt=day)
+    week = pending.filter(due__gte=day, due__lte=day + timedelta(days=7))
+    month = pending.filter(due__gt=day + timedelta(days=7), due__lte=day + timedelta(days=30))
+    recent = rows.filter(
+        Q(submitted_on__range=(day - timedelta(days=30), day))
+        | Q(verified_on__range=(day - timedelta(days=30), day))
+    ).exclude(status_then__in=Occurrence.PENDING)
+    counts = dict(rows.values_list("status_then").annotate(n=Count("id")).order_by())
+    lists = [
+        ("Overdue", "overdue", overdue.order_by("due", "obligation_id")),
+        ("Due in the next 7 days", "week", week.order_by("due", "obligation_id")),
+        ("Due in 8 to 30 days", "month", month.order_by("due", "obligation_id")),
+        ("Completed in the last 30 days", "recent", recent.order_by("-submitted_on", "-due")),
+    ]
+    sections = [
+        {"title": t, "id": i, "total": qs.count(), "rows": list(qs[:ROWS])} for t, i, qs in lists
+    ]
+    statuses = [(value, label, counts.get(value, 0)) for value, label in Occurrence.Status.choices]
+    return render(
+        request, "obligations/home.html", {"day": day, "sections": sections, "statuses": statuses}
+    )

@@ -1,0 +1,63 @@
+"""Import in the browser: paste or upload, preview the extracted obligations as drafts, correct
+them, confirm. Nothing is written until the person confirms."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+
+from obligations import drafts
+from obligations.extraction import ExtractionError, extract
+from obligations.forms import DraftFormSet, ImportForm
+from obligations.importers import store
+from obligations.permissions import can_import
+
+
+def import_order(request):
+    if not can_import(request.user):
+        raise PermissionDenied("You may not import orders.")
+    if request.method == "POST" and request.POST.get("step") == "confirm":
+        return _confirm(request)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        text, signed = form.cleaned_data["text"], form.cleaned_data["signed"]
+        try:
+            extraction = extract(text, signed=signed)
+        except ExtractionError as error:
+            form.add_error(None, f"This text cannot be read as an order: {error}.")
+        else:
+            return _preview(request, extraction, text, signed, DraftFormSet(
+                initial=drafts.initial_rows(extraction)))  # fmt: skip
+    return render(request, "obligations/import.html", {"form": form})
+
+
+def _preview(request, extraction, text, signed, formset, status=200):
+    return render(request, "obligations/import_preview.html", {
+        "extraction": extraction, "order": extraction.order, "text": text,
+        "signed": signed.isoformat() if signed else "", "formset": formset,
+        "rows": list(zip(extraction.obligations, formset.forms, strict=True)),
+        "digest": drafts.digest(text, len(extraction.obligations)),
+    }, status=status)  # fmt: skip
+
+
+def _confirm(request):
+    text = request.POST.get("text", "")
+    form = ImportForm({"text": text, "signed": request.POST.get("signed", "")})
+    if not form.is_valid():
+        messages.error(request, "The preview was incomplete; please start again.")
+        return redirect("import_order")
+    signed = form.cleaned_data["signed"]
+    try:
+        extraction = extract(text, signed=signed)
+    except ExtractionError as error:
+        messages.error(request, f"This text cannot be read as an order: {error}.")
+        return redirect("import_order")
+    if not drafts.digest_matches(request.POST.get("digest", ""), text, len(extraction.obligations)):
+        messages.error(request, "The preview is out of date or was altered; please preview again.")
+        return redirect("import_order")
+    formset = DraftFormSet(request.POST)
+    if not formset.is_valid() or len(formset.forms) != len(extraction.obligations):
+        return _preview(request, extraction, text, signed, formset, status=400)
+    corrected = drafts.apply_corrections(extraction, [f.cleaned_data for f in formset.forms])
+    result = store(corrected, source="imported in the browser")
+    messages.success(request, result.summary())
+    return redirect(result.order)

@@ -1,0 +1,75 @@
+"""The obligations list: filters, sorting, and CSV / JSON export of the same rows."""
+
+import csv
+import json
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from obligations.filters import ObligationFilter, listed, sort
+from obligations.models import Order
+from obligations.views.common import as_of
+
+PAGE = 100
+COLUMNS = ["order", "section", "kind", "timing", "next_due", "overdue", "actors", "agencies",
+           "action"]  # fmt: skip
+
+
+def obligation_list(request):
+    day = as_of(request)
+    filters = ObligationFilter(request.GET, queryset=listed(day), day=day, user=request.user)
+    rows = sort(filters.qs, request.GET.get("sort", "order"))
+    export = request.GET.get("format")
+    if export in ("csv", "json"):
+        return _export(export, [_row(o) for o in rows], day)
+    page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
+    return render(request, "obligations/obligation_list.html", {
+        "day": day, "filter": filters, "page": page, "rows": [(o, _row(o)) for o in page],
+        "sorts": [("order", "Order"), ("section", "Section"), ("due", "Next due"), ("kind", "Kind")],
+    })  # fmt: skip
+
+
+def _row(obligation) -> dict:
+    """One obligation as the list shows it and the exports write it."""
+    return {
+        "order": obligation.order.short_name,
+        "section": obligation.section,
+        "kind": obligation.kind,
+        "timing": obligation.get_rule().describe(),
+        "next_due": obligation.next_due.isoformat() if obligation.next_due else "",
+        "overdue": obligation.late,
+        "actors": "; ".join(obligation.actors),
+        "agencies": "; ".join(a.abbreviation or a.name for a in obligation.agencies.all()),
+        "action": obligation.action,
+    }
+
+
+def _export(kind, rows, day):
+    name = f"obligations-as-of-{day.isoformat()}.{kind}"
+    if kind == "json":
+        response = JsonResponse({"as_of": day.isoformat(), "obligations": rows})
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.DictWriter(response, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _cell(value):
+    """Spreadsheet-safe: a cell starting with = + - @ is text, not a formula (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return json.dumps(value) if isinstance(value, bool) else value
+
+
+def order_list(request):
+    day = as_of(request)
+    orders = (
+        Order.objects.defer("text").select_related("revoked_by")
+        .annotate(n=Count("obligations")).order_by("-signed")
+    )  # fmt: skip
+    return render(request, "obligations/order_list.html", {"day": day, "orders": orders})

@@ -1,0 +1,237 @@
+"""The staff dashboard's pages, permissions, as-of views and exports (Django's test client)."""
+
+import csv
+import io
+import json
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from obligations.models import ObligationChange, Occurrence, StatusChange
+
+pytestmark = pytest.mark.django_db
+
+
+def report_15(order):
+    """The first 90-day report of Sec. 15 (due 2017-04-25)."""
+    return (
+        Occurrence.objects.filter(obligation__order=order, obligation__section="15", sequence=1)
+        .order_by("obligation__span_start", "pk")
+        .first()
+    )
+
+
+@pytest.mark.parametrize("name", ["home", "obligation_list", "order_list", "calendar"])
+def test_pages_need_a_signed_in_user(client, name):
+    response = client.get(reverse(name))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_home_lists_overdue_and_due_soon_as_of_a_date(client, people, pinned_today):
+    client.force_login(people["reader"])
+    response = client.get("/?as_of=2017-04-20")
+    sections = {s["id"]: s for s in response.context["sections"]}
+    week = [o.due for o in sections["week"]["rows"]]
+    assert date(2017, 4, 25) in week  # the 90-day reports, 5 days ahead
+    assert "5 days left" in response.content.decode()
+    assert "Thursday, April 20, 2017" in response.content.decode()
+
+
+def test_as_of_uses_the_dates_things_happened(client, people, eo_13768, pinned_today):
+    report = report_15(eo_13768)
+    report.change_status(Occurrence.Status.SUBMITTED, submitted_on=date(2017, 5, 1))
+    client.force_login(people["reader"])
+
+    def overdue_on(day):
+        sections = client.get(f"/?as_of={day}").context["sections"]
+        return [o.pk for o in sections[0]["rows"]]
+
+    assert report.pk in overdue_on("2017-04-28")  # late then: it was submitted on May 1
+    assert report.pk not in overdue_on("2017-05-02")
+    counts = {v: n for v, _, n in client.get("/?as_of=2017-05-02").context["statuses"]}
+    assert counts["submitted"] == 1
+
+
+def test_a_bad_as_of_date_gets_a_message_and_today(client, people, pinned_today):
+    client.force_login(people["reader"])
+    response = client.get("/?as_of=2017-13-45")
+    assert response.status_code == 200
+    assert response.context["day"] == pinned_today
+    assert "is not a date" in response.content.decode()
+
+
+def test_agency_staff_change_their_own_occurrences(client, people, eo_13768):
+    report = report_15(eo_13768)
+    client.force_login(people["dhs"])
+    response = client.post(reverse("occurrence_detail", args=[report.pk]), {
+        "status": "submitted", "submitted_on": "2017-04-24", "note": "sent to the President",
+        "evidence_url": "https://www.dhs.gov/report.pdf",
+    })  # fmt: skip
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert (report.status, report.submitted_on) == ("submitted", date(2017, 4, 24))
+    change = StatusChange.objects.get(occurrence=report)
+    assert (change.by, change.note) == (people["dhs"], "sent to the President")
+    page = client.get(reverse("occurrence_detail", args=[report.pk])).content.decode()
+    assert "sent to the President" in page and "https://www.dhs.gov/report.pdf" in page
+
+
+@pytest.mark.parametrize("who", ["reader", "dos"])
+def test_others_may_read_but_not_change(client, people, eo_13768, who):
+    report = report_15(eo_13768)
+    client.force_login(people[who])
+    url = reverse("occurrence_detail", args=[report.pk])
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"status": "waived"}).status_code == 403
+    report.refresh_from_db()
+    assert report.status == "open" and not report.history.exists()
+
+
+def test_bad_progress_input_changes_nothing(client, people, eo_13768):
+    report = report_15(eo_13768)
+    client.force_login(people["dhs"])
+    response = client.post(reverse("occurrence_detail", args=[report.pk]), {
+        "status": "verified", "submitted_on": "2017-05-01", "verified_on": "2017-04-01",
+        "evidence_url": "javascript:alert(1)",
+    })  # fmt: skip
+    assert response.status_code == 200
+    assert "cannot be verified before it was submitted" in response.content.decode()
+    assert "Enter a valid URL" in response.content.decode()
+    report.refresh_from_db()
+    assert report.status == "open" and not report.history.exists()
+
+
+def test_changing_conventions_recomputes_and_is_kept_in_history(client, people, eo_13768):
+    weekly = eo_13768.obligations.get(section="9(b)")
+    first = weekly.occurrences.get(sequence=1).due
+    client.force_login(people["dhs"])
+    response = client.post(reverse("obligation_detail", args=[weekly.pk]), {
+        "day_count": "calendar", "periods": "anchor", "weekday": "4", "horizon_years": "4",
+        "note": "published on Fridays",
+    })  # fmt: skip
+    assert response.status_code == 302
+    moved = weekly.occurrences.get(sequence=1).due
+    assert moved.weekday() == 4 and moved != first
+    change = ObligationChange.objects.get(obligation=weekly)
+    assert (change.new["weekday"], change.note, change.by) == (
+        4,
+        "published on Fridays",
+        people["dhs"],
+    )
+
+
+def test_conventions_cannot_be_changed_by_another_agency(client, people, eo_13768):
+    weekly = eo_13768.obligations.get(section="9(b)")
+    client.force_login(people["dos"])
+    response = client.post(reverse("obligation_detail", args=[weekly.pk]), {
+        "day_count": "roll", "periods": "anchor", "horizon_years": "4"})  # fmt: skip
+    assert response.status_code == 403
+    assert not ObligationChange.objects.exists()
+
+
+def test_obligation_page_explains_each_date(client, people, eo_13768):
+    report = report_15(eo_13768).obligation
+    client.force_login(people["reader"])
+    page = client.get(reverse("obligation_detail", args=[report.pk])).content.decode()
+    assert "2017-01-25 (signed) + 90 calendar days = 2017-04-25 (Tue)" in page
+    assert "within 90 days of the date of this order" in page
+
+
+def test_list_filters_and_exports_what_is_shown(client, people, eo_13768, pinned_today):
+    client.force_login(people["reader"])
+    query = f"?order={eo_13768.pk}&kind=recurring&as_of=2017-07-24"
+    rows = client.get(reverse("obligation_list") + query).context["page"].object_list
+    assert {o.section for o in rows} == {"9(b)", "13", "16"}
+    data = json.loads(client.get(reverse("obligation_list") + query + "&format=json").content)
+    assert [r["section"] for r in data["obligations"]] == [o.section for o in rows]
+    assert data["as_of"] == "2017-07-24"
+    body = client.get(reverse("obligation_list") + query + "&format=csv").content.decode()
+    table = list(csv.DictReader(io.StringIO(body)))
+    assert [r["section"] for r in table] == [o.section for o in rows]
+
+
+def test_list_text_search_section_and_status(client, people, eo_13768, pinned_today):
+    client.force_login(people["reader"])
+    url = reverse("obligation_list")
+    found = client.get(url, {"q": "declined DETAINER"}).context["page"].object_list
+    assert "9(b)" in {o.section for o in found}
+    assert {o.section for o in client.get(url, {"section": "9"}).context["page"].object_list} >= {
+        "9(b)"
+    }
+    overdue = client.get(url, {"status": "overdue"}).context["page"].object_list
+    assert {"15", "6"} & {o.section for o in overdue} == {"15"}  # 6 is due 2018
+
+
+def test_csv_cells_cannot_be_formulas(client, people, eo_13768):
+    obligation = eo_13768.obligations.first()
+    obligation.action = '=HYPERLINK("http://evil")'
+    obligation.save()
+    client.force_login(people["reader"])
+    body = client.get(reverse("obligation_list"), {"format": "csv"}).content.decode()
+    assert "'=HYPERLINK" in body
+
+
+def test_order_page_highlights_every_obligation(client, people, eo_13768):
+    client.force_login(people["reader"])
+    page = client.get(reverse("order_detail", args=[eo_13768.pk])).content.decode()
+    for obligation in eo_13768.obligations.all():
+        assert f'id="obligation-{obligation.pk}"' in page
+    assert page.count("<mark>") == eo_13768.obligations.count()
+
+
+def test_order_text_is_escaped(client, people):
+    from obligations.importers import import_text
+
+    text = (
+        "signed: 2020-01-02\n\nSec. 1. <script>alert(1)</script> The Secretary of State "
+        "shall submit a report within 30 days of the date of this order.\n"
+    )
+    order = import_text(text).order
+    client.force_login(people["reader"])
+    page = client.get(reverse("order_detail", args=[order.pk])).content.decode()
+    assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
+
+
+def test_revocation_links_both_ways(client, people, import_fixture):
+    import_fixture("eo-13993.txt")
+    client.force_login(people["reader"])
+    eo_13768 = people["dhs"].groups.first() and __import__("obligations.models").models.Order
+    old = eo_13768.objects.get(number="13768")
+    new = eo_13768.objects.get(number="13993")
+    assert new.get_absolute_url() in client.get(old.get_absolute_url()).content.decode()
+    assert old.get_absolute_url() in client.get(new.get_absolute_url()).content.decode()
+
+
+def test_calendar_and_timeline(client, people, eo_13768, pinned_today):
+    client.force_login(people["reader"])
+    month = client.get(reverse("calendar"), {"month": "2017-04"}).content.decode()
+    assert "April 2017" in month and "EO 13768 §15" in month
+    line = client.get(reverse("timeline", args=[eo_13768.pk])).content.decode()
+    assert "<svg" in line and "due 2017-04-25 (Tue): overdue" in line
+
+
+def test_unknown_pages_are_404(client, people):
+    client.force_login(people["reader"])
+    assert client.get("/obligations/999999/").status_code == 404
+    assert client.get("/no/such/page/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "limit"),
+    [
+        ("home", [], 14),
+        ("obligation_list", [], 10),
+        ("order_list", [], 6),
+        ("calendar", [], 6),
+    ],
+)
+def test_pages_use_a_bounded_number_of_queries(
+    client, people, import_fixture, django_assert_max_num_queries, name, args, limit
+):
+    client.force_login(people["reader"])
+    for fixture in ("eo-13767.txt", "eo-13780.txt"):  # more data must not mean more queries
+        import_fixture(fixture)
+    with django_assert_max_num_queries(limit):
+        assert client.get(reverse(name, args=args)).status_code == 200
