@@ -76,6 +76,9 @@ class Order(models.Model):
             return f"{self.short_name}: {self.title}"
         return self.short_name
 
+    def get_absolute_url(self):
+        return reverse("order_detail", args=[self.pk])
+
     @property
     def short_name(self):
         """ "EO 13768"; an unnumbered memo goes by the start of its title."""
@@ -83,9 +86,6 @@ class Order(models.Model):
         if self.number:
             return f"{label} {self.number}"
         return f"{label}: {self.title[:40]}" if self.title else label
-
-    def get_absolute_url(self):
-        return reverse("order_detail", args=[self.pk])
 
     def anchor_date(self, anchor):
         return {"order": self.signed, "effective": self.effective or self.signed}.get(anchor)

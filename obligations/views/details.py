@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from obligations.extraction.source import split_header
 from obligations.forms import ConventionsForm, ProgressForm
 from obligations.models import Obligation, Occurrence, Order
 from obligations.permissions import can_change, require_change
@@ -78,7 +79,8 @@ def order_detail(request, pk):
 def highlighted(order, obligations) -> str:
     """The order's text, escaped, with each obligation's sentence marked and linked in place.
     Spans that overlap an earlier one are left unmarked (the earlier link covers them)."""
-    text, out, pos = order.text, [], 0
+    text, out = order.text, []
+    pos = split_header(text)[1]  # the header block is our metadata, not the order's words
     for obligation in obligations:
         start, end = obligation.span_start, obligation.span_end
         if start < pos or end > len(text) or start >= end:

@@ -1,4 +1,7 @@
-"""`manage.py load_demo`: the fixture orders, the DHS memo excerpt and a demo login. Idempotent."""
+"""`manage.py load_demo`: the fixture orders, the DHS memo excerpt and demo logins. Idempotent.
+
+The demo logins exist only where this command runs (the demo setup), never in production.
+"""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -6,12 +9,21 @@ from django.core.management.base import BaseCommand
 
 from obligations.extraction import read_file
 from obligations.importers import import_text
+from obligations.models import Agency
 
-DEMO_USER, DEMO_PASSWORD = "demo", "demo-tracker-2017"
+DEMO_PASSWORD = "demo-tracker-2017"
+# (user name, what they may do): an admin, a DHS staff member, and a reader (an auditor).
+DEMO_USERS = [
+    ("demo", {"is_staff": True, "is_superuser": True}, None),
+    ("dhs", {}, "DHS"),
+    ("reader", {}, None),
+]
 
 
 class Command(BaseCommand):
-    help = "Load the demo data: every fixtures/orders/*.txt and fixtures/memos/*.txt and a demo superuser."
+    help = (
+        "Load the demo data: every fixtures/orders/*.txt and fixtures/memos/*.txt and demo logins."
+    )
 
     def handle(self, **options):
         fixtures = settings.BASE_DIR / "fixtures"
@@ -19,10 +31,14 @@ class Command(BaseCommand):
             self.stdout.write(import_text(read_file(path), source=path.name).summary())
         for path in sorted((fixtures / "memos").glob("*.txt")):
             self.stdout.write(import_text(read_file(path), source=path.name).summary())
-        user, created = get_user_model().objects.get_or_create(
-            username=DEMO_USER, defaults={"is_staff": True, "is_superuser": True}
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save()
-        self.stdout.write(f"Demo login: {DEMO_USER} / {DEMO_PASSWORD}")
+        for username, flags, agency in DEMO_USERS:
+            user, created = get_user_model().objects.get_or_create(
+                username=username, defaults=flags
+            )
+            if created:
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+            if agency:
+                user.groups.add(Agency.objects.get(abbreviation=agency).group)
+        names = ", ".join(name for name, _, _ in DEMO_USERS)
+        self.stdout.write(f"Demo logins: {names}; password {DEMO_PASSWORD}")
