@@ -10,6 +10,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from obligations.extraction.actors import expand
+
 
 def top_section(designator: str) -> str:
     """ "9(b)" -> "9", "4.1(a)(i)" -> "4.1", "Sec. 15" -> "15"."""
@@ -27,6 +29,7 @@ class Score:
     name: str
     expected: Counter = field(default_factory=Counter)
     got: Counter = field(default_factory=Counter)
+    actors_agree: int = 0  # matched rows whose actors are the gold's (not part of P/R)
 
     @property
     def matched(self) -> int:
@@ -56,20 +59,45 @@ class Score:
         return sorted((self.got - self.expected).elements(), key=str)
 
     def __add__(self, other: "Score") -> "Score":
-        return Score("total", self.expected + other.expected, self.got + other.got)
+        return Score(
+            "total", self.expected + other.expected, self.got + other.got,
+            self.actors_agree + other.actors_agree,
+        )  # fmt: skip
 
     def line(self) -> str:
         return (
             f"{self.name}: precision {self.precision:.3f} recall {self.recall:.3f} "
             f"F1 {self.f1:.3f} (gold {sum(self.expected.values())}, "
-            f"extracted {sum(self.got.values())}, matched {self.matched})"
+            f"extracted {sum(self.got.values())}, matched {self.matched}; "
+            f"actors agree on {self.actors_agree} of {self.matched})"
         )
 
 
 def score(name: str, gold_rows: list[dict], extracted_rows: list[dict]) -> Score:
     """Compare timed rows only: open directives are not in the gold files."""
     timed = [r for r in extracted_rows if r.get("kind") != "open"]
-    return Score(name, Counter(map(row_key, gold_rows)), Counter(map(row_key, timed)))
+    result = Score(name, Counter(map(row_key, gold_rows)), Counter(map(row_key, timed)))
+    result.actors_agree = _actors_agree(gold_rows, timed)
+    return result
+
+
+def _actor_set(row: dict) -> frozenset:
+    """Actors compared without case, a leading "the", or the common acronyms ("of OMB")."""
+    names = (expand(a.strip(), {}) for a in row.get("actors") or [])
+    return frozenset(re.sub(r"^the\s+", "", name.lower()) for name in names)
+
+
+def _actors_agree(gold_rows: list[dict], rows: list[dict]) -> int:
+    """Rows with the same key are paired in document order; count pairs with the same actors."""
+    by_key: dict[tuple, list[dict]] = {}
+    for row in rows:
+        by_key.setdefault(row_key(row), []).append(row)
+    agree = 0
+    for row in gold_rows:
+        candidates = by_key.get(row_key(row))
+        if candidates:
+            agree += _actor_set(candidates.pop(0)) == _actor_set(row)
+    return agree
 
 
 def read_gold(path: Path) -> list[dict]:

@@ -39,3 +39,14 @@ def test_a_wrong_date_or_unit_is_a_miss():
 def test_no_gold_rows_and_none_extracted_is_perfect():
     result = score("eo-13993", [], [{"section": "2", "kind": "open"}])
     assert (result.precision, result.recall, result.f1) == (1.0, 1.0, 1.0)
+
+
+def test_actor_agreement_is_counted_on_matched_rows():
+    gold = [
+        {"section": "2", "kind": "deadline", "due": "2021-07-11", "actors": ["Director of OMB"]}
+    ]
+    same = [{"section": "2(b)", "kind": "deadline", "due": "2021-07-11",
+             "actors": ["Director of the Office of Management and Budget"]}]  # fmt: skip
+    other = [{**same[0], "actors": ["Attorney General"]}]
+    assert score("x", gold, same).actors_agree == 1
+    assert score("x", gold, other).actors_agree == 0

@@ -19,11 +19,15 @@ TITLE_BODY = (
 )
 TITLE = re.compile(rf"\b(?:the\s+)?({TITLE_BODY})")
 GROUP = re.compile(
-    r"\b(?:the\s+)?((?:heads?|Heads?)\s+of\s+(?:each|all|every|the|any|other|relevant|\s)+"
-    r"(?:relevant\s+)?(?:executive\s+)?(?:departments?|agenc(?:y|ies))"
+    r"\b(?:the\s+)?((?:heads?|Heads?)\s+of\s+(?:each|all|every|the|any|other|relevant|\s)*"
+    r"(?:relevant\s+)?(?:executive\s+)?(?:[A-Z][A-Z\w-]+\s+)?(?:[Dd]epartments?|[Aa]genc(?:y|ies))"
     r"(?:\s+(?:and|or)\s+(?:agenc(?:y|ies)|departments?))?|"
     r"(?:each|every|all)\s+(?:executive\s+)?(?:departments?\s+and\s+)?agenc(?:y|ies)|"
-    r"(?<![a-z]\s)Agencies|"
+    r"(?<![a-z]\s)Agencies|agencies(?=\s*(?:$|shall\b))|"
+    # Named bodies: "the FAR Council", "the Cyber Safety Review Board", "the Committee on
+    # National Security Systems", "the Task Force".
+    r"(?:[A-Z][\w.&'’-]*\s+){0,5}(?:Council|Board|Committee|Commission|Task\s+Force|"
+    r"Working\s+Group)(?:\s+(?:on|for)\s+[A-Z][\w.&'’-]*(?:\s+(?:[A-Z][\w.&'’-]*|and|of))*)?|"
     r"(?:the\s+)?(?:Office|Department|Bureau|Agency|Council|Board|Commission)\s+of\s+"
     r"[A-Z][\w.&'’-]*(?:\s+(?:[A-Z][\w.&'’-]*|and|of|the))*)"
 )
@@ -35,11 +39,14 @@ DEFINED_AS = re.compile(
     re.IGNORECASE,
 )
 # Parentheticals that name helpers, not the responsible official.
+# Parentheticals that name helpers, not the responsible official: "in consultation with the
+# Secretary of Defense, the Attorney General, and the Director of National Intelligence," runs on
+# through each further name in the list (a segment that starts with "the" or a capital).
 HELPERS = re.compile(
-    r",?\s*\b(?:in\s+(?:consultation|coordination|conjunction|cooperation|collaboration)\s+with|"
-    r"through|with\s+the\s+(?:assistance|support|concurrence)\s+of|as\s+appropriate|"
-    r"in\s+(?:his|her|their)\s+discretion)\b[^,]*(?:,|$)",
-    re.IGNORECASE,
+    r",?\s*\b(?:[Ii]n\s+(?:consultation|coordination|conjunction|cooperation|collaboration)\s+with|"
+    r"[Tt]hrough|[Ww]ith\s+(?:the\s+)?(?:appropriate\s+)?(?:assistance|support|concurrence)\s+(?:of|from)|"
+    r"[Aa]s\s+appropriate|[Ii]n\s+(?:his|her|their)\s+discretion)\b[^,]*"
+    r"(?:,\s*(?:and\s+|or\s+)?(?:the\s+|other\s+)?(?=[A-Z])[^,]*)*(?:,|$)",
 )
 COMMON = {
     "OMB": "Office of Management and Budget", "OPM": "Office of Personnel Management",
@@ -65,6 +72,11 @@ def definitions(text: str) -> dict[str, str]:
         d = DEFINED.match(text, m.end())
         full = tidy(m.group(1))
         if d and " of " in full and d.group(1).split()[0] == full.split()[0]:
+            found.setdefault(d.group(1).strip(), full)
+    for m in GROUP.finditer(text):  # "the Cyber Safety Review Board (Board)"
+        d = DEFINED.match(text, m.end())
+        full = tidy(m.group(1))
+        if d and d.group(1).strip() == full.split()[-1] and len(full.split()) > 1:
             found.setdefault(d.group(1).strip(), full)
     for m in DEFINED_AS.finditer(text):
         found[m.group(1).strip()] = tidy(m.group(2))

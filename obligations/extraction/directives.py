@@ -173,8 +173,18 @@ def _inherit_anchors(timings: list[timing.Timing], default: str) -> None:
             t.anchor = last or default
 
 
+# "Heads of agencies that are unable to adopt it within 180 days shall, at the end of the
+# 180-day period, ...": a time inside a relative clause of the subject describes who is meant.
+IN_RELATIVE_CLAUSE = re.compile(r"\b(?:that|who|which|whose)\b", re.IGNORECASE)
+
+
 def _rows(text, clause, who, timings, block) -> list[Found]:
     subject_text = text[clause.start : clause.modal_start]
+    if any(t.start >= clause.modal_end for t in timings):
+        timings = [
+            t for t in timings
+            if t.start >= clause.modal_start or not IN_RELATIVE_CLAUSE.search(text, clause.start, t.start)
+        ]  # fmt: skip
     act = action(text, clause.modal_end, clause.end, timings, subject_text)
     names = [t for _, t in who]
     if not timings:

@@ -54,6 +54,11 @@ FIXED = re.compile(
     rf"\s+({DATE})",
     re.IGNORECASE,
 )
+YEAR_END = re.compile(
+    r"\b(?:by|before|no\s+later\s+than|not\s+later\s+than)\s+the\s+end\s+of\s+"
+    r"(?:(fiscal|calendar)\s+year|(FY))\s*(\d{4})\b",
+    re.IGNORECASE,
+)
 IMMEDIATE = re.compile(
     r"\b(?:effective\s+immediately|immediately|forthwith)\b"
     r"(?!\s+(?:adjacent|preceding|prior|before|after|following|succeeding|upon))",
@@ -75,7 +80,17 @@ DELIVERABLE = (
     r"certifications?|publications?|plans?|meetings?|evaluations?|audits?|reporting)"
 )
 ADJECTIVE = re.compile(rf"\b({FREQ})(?=\s+{DELIVERABLE}\b)", re.IGNORECASE)
-ADVERB = re.compile(rf"(?<![\w-])({FREQ})(?![\w-])(?!\s+(?:basis|{DELIVERABLE}))", re.IGNORECASE)
+# "annual", "biennial" are adjectives only: alone ("the annual budget process") they are no timing.
+ADVERB_FREQ = "|".join(
+    sorted(
+        (re.escape(w) for w in ADVERBS if not re.search(r"(?:ial|ual)$", w)), key=len, reverse=True
+    )
+)
+ADVERB = re.compile(
+    rf"(?<![\w-])({ADVERB_FREQ})(?![\w-])(?!\s+(?:basis|{DELIVERABLE}))", re.IGNORECASE
+)
+# "the Annual Industrial Capabilities Report", "Quarterly Financial Report": a title, not timing.
+IN_A_NAME = re.compile(r"[A-Z][\w-]*\s+(?:(?:of|and|the|for)\s+)?[A-Z]")
 EVERY = re.compile(
     rf"\b(?:(?:at\s+least|no\s+less\s+than|not\s+less\s+than)\s+)?(?:once\s+)?"
     rf"(?:every|each)\s+(?:({NUM})\s+)?(?:fiscal\s+|calendar\s+)?(day|week|month|quarter|year)s?\b",
@@ -86,6 +101,7 @@ ONCE_PER = re.compile(
     rf"(week|month|quarter|year)\b",
     re.IGNORECASE,
 )
+STARTS_AFTER = re.compile(r"\s+(?:after|following|from)\s", re.IGNORECASE)
 THEREAFTER = re.compile(r"\s*,?\s*(?:thereafter|after\s+that|afterwards?)\b", re.IGNORECASE)
 # A period inside a deliverable ("aid provided annually over the past five years") is no timing.
 LOOKBACK = re.compile(
@@ -93,6 +109,8 @@ LOOKBACK = re.compile(
     r"(?:past|prior|previous|preceding|last)\b",
     re.IGNORECASE,
 )
+# "30 days before the start of each fiscal year": counted back from an event, not from the order.
+RELATIVE_BEFORE = re.compile(r"\s+(?:before|prior\s+to)\b", re.IGNORECASE)
 # Words that make a following "90 days" a length of time, not a deadline: "for 90 days".
 DURATION_BEFORE = re.compile(r"\b(?:for|of|the|than|least|most|period\s+of)\s*$", re.IGNORECASE)
 
@@ -163,17 +181,33 @@ def _deadlines(text: str, start: int, end: int) -> list[Timing]:
         found.append(Timing("deadline", m.start(), m.end(), offset=_period(m.group(1), m.group(2))))
     for m in FIXED.finditer(text, start, end):
         found.append(Timing("deadline", m.start(), m.end(), on=parse_date(m.group(1))))
-    return found
+    for m in YEAR_END.finditer(text, start, end):
+        year = int(m.group(3))
+        fiscal = (m.group(1) or m.group(2)).lower() in ("fiscal", "fy")
+        on = date(year, 9, 30) if fiscal else date(year, 12, 31)  # federal fiscal years end Sep 30
+        found.append(Timing("deadline", m.start(), m.end(), on=on))
+    return [t for t in found if not RELATIVE_BEFORE.match(text, t.end, end)]
 
 
 def _recurring(text: str, start: int, end: int) -> list[Timing]:
     found = []
     for pattern in (ON_BASIS, ADJECTIVE, ADVERB):
         for m in pattern.finditer(text, start, end):
+            if pattern is not ON_BASIS and IN_A_NAME.match(text, m.start()):
+                continue
             found.append(Timing("recurring", m.start(), m.end(),
                                 every=Period.parse(ADVERBS[m.group(1).lower()])))  # fmt: skip
     for m in EVERY.finditer(text, start, end):
-        found.append(Timing("recurring", m.start(), m.end(), every=_period(m.group(1), m.group(2))))
+        every = _period(m.group(1), m.group(2))
+        # "every 60 days after the date of this order": the first one is due 60 days after it.
+        anchor, stop = (
+            anchor_after(text, m.end()) if STARTS_AFTER.match(text, m.end()) else (None, 0)
+        )
+        if anchor:
+            found.append(Timing("recurring", m.start(), stop, every=every, offset=every,
+                                anchor=anchor))  # fmt: skip
+        else:
+            found.append(Timing("recurring", m.start(), m.end(), every=every))
     for m in ONCE_PER.finditer(text, start, end):
         times = {"once": 1, "twice": 2}.get(m.group(1).lower()) or number(m.group(1))
         months = {"week": 0, "month": 1, "quarter": 3, "year": 12}[m.group(2).lower()]
@@ -197,7 +231,12 @@ def _recurring(text: str, start: int, end: int) -> list[Timing]:
 def find(text: str, start: int, end: int) -> list[Timing]:
     """All time expressions in text[start:end], in order, without overlaps."""
     found = _deadlines(text, start, end) + _recurring(text, start, end)
-    found += [Timing("immediate", m.start(), m.end()) for m in IMMEDIATE.finditer(text, start, end)]
+    dated = bool(found)
+    for m in IMMEDIATE.finditer(text, start, end):
+        # "within 60 days, establish procedures ... to immediately share": with a date of its
+        # own, the clause's "to immediately" says how the thing ordered must work, not when.
+        if not (dated and text[max(start, m.start() - 3) : m.start()].lower() == "to "):
+            found.append(Timing("immediate", m.start(), m.end()))
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
     result: list[Timing] = []
     for t in found:
