@@ -250,7 +250,6 @@ def test_pages_use_a_bounded_number_of_queries(
         assert client.get(url).status_code == 200
     for fixture in ("eo-13767.txt", "eo-13780.txt"):
         import_fixture(fixture)
-    with django_assert_max_num_queries(limit):
-        with CaptureQueriesContext(connection) as large:
-            assert client.get(url).status_code == 200
+    with django_assert_max_num_queries(limit), CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
     assert len(large) == len(small)
