@@ -4,7 +4,7 @@ and changes nothing."""
 from django import forms
 
 from obligations.extraction import MAX_CHARS
-from obligations.models import Occurrence
+from obligations.models import Feed, Occurrence
 from obligations.schedule import WEEKDAYS
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -103,3 +103,10 @@ class DraftForm(forms.Form):
 
 
 DraftFormSet = forms.formset_factory(DraftForm, extra=0, max_num=2000, validate_max=True)
+
+
+class FeedForm(forms.ModelForm):
+    class Meta:
+        model = Feed
+        fields = ["name", "order", "agency", "kind", "pending_only", "mine", "alarms"]
+        labels = {"pending_only": "Only what is still open", "mine": "Only my agency's"}

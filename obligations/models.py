@@ -366,3 +366,40 @@ class ObligationChange(AppendOnly):
 
     def __str__(self):
         return f"{self.field} changed at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Feed(models.Model):
+    """A calendar subscription: a named filter behind a secret URL. Only the token's SHA-256 is
+    stored; the token itself is shown once, when it is made."""
+
+    class Kind(models.TextChoices):
+        ANY = "", "any kind"
+        DEADLINE = "deadline"
+        RECURRING = "recurring"
+        IMMEDIATE = "immediate"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feeds"
+    )
+    name = models.CharField(max_length=100)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.CASCADE)
+    agency = models.ForeignKey(Agency, null=True, blank=True, on_delete=models.CASCADE)
+    kind = models.CharField(max_length=20, blank=True, choices=Kind, default=Kind.ANY)
+    pending_only = models.BooleanField(
+        default=False, help_text="Leave out what is submitted, verified, waived or not required."
+    )
+    mine = models.BooleanField(default=False, help_text="Only what my agency answers for.")
+    alarms = models.BooleanField(
+        default=False,
+        help_text="Add alerts a day before (Google and Apple drop them from subscriptions).",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name

@@ -1,6 +1,7 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from obligations.views import calendar, details, home, imports, lists
+from obligations.feeds import TOKEN_PATTERN
+from obligations.views import calendar, details, feeds, home, imports, lists
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -12,4 +13,9 @@ urlpatterns = [
     path("orders/<int:pk>/timeline/", calendar.timeline, name="timeline"),
     path("calendar/", calendar.month_calendar, name="calendar"),
     path("import/", imports.import_order, name="import_order"),
+    path("feeds/", feeds.feed_list, name="feed_list"),
+    path("feeds/<int:pk>/rotate/", feeds.feed_rotate, name="feed_rotate"),
+    path("feeds/<int:pk>/revoke/", feeds.feed_revoke, name="feed_revoke"),
+    # The token is the only credential: anything but 43 URL-safe characters is not a route.
+    re_path(rf"^calendar/(?P<token>{TOKEN_PATTERN})\.ics$", feeds.feed_ics, name="feed_ics"),
 ]

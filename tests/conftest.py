@@ -79,3 +79,17 @@ def people(eo_13768):
         "dos": agency_user("dos", dos),
         "admin": User.objects.create_superuser("boss", password="pw-for-tests-only"),
     }
+
+
+@pytest.fixture
+def make_feed():
+    """make_feed(user, **filters) -> (feed, token)."""
+    from obligations.feeds import new_token
+    from obligations.models import Feed
+
+    def make(user, **fields):
+        token, token_hash = new_token()
+        fields.setdefault("name", "My obligations")
+        return Feed.objects.create(user=user, token_hash=token_hash, **fields), token
+
+    return make

@@ -155,3 +155,19 @@ def test_phone_width_has_no_sideways_scroll(browser, live_server, people, eo_137
     assert width <= 375
     shot(page, "home-phone")
     context.close()
+
+
+def test_make_a_feed_and_fetch_it(page, live_server, people, eo_13768):
+    sign_in(page, live_server, "dhs")
+    page.click("nav >> text=Feeds")
+    page.fill("#id_name", "DHS deadlines")
+    page.check("#id_mine")
+    page.click("button:has-text('Make the feed')")
+    webcal = page.locator("#webcal").get_attribute("href")
+    https = page.locator("#feed-url").input_value()
+    assert webcal.startswith("webcal://") and webcal[len("webcal://") :] == https.split("://")[1]
+    shot(page, "feed")
+    response = page.request.get(https)
+    assert response.status == 200
+    assert response.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert "X-WR-CALNAME:DHS deadlines" in response.text()

@@ -1,0 +1,90 @@
+"""Calendar subscriptions: the secret .ics URL (no session, no login) and the page where a user
+makes, rotates and revokes their feeds."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date, quote_etag
+from django.views.decorators.http import require_POST, require_safe
+
+from obligations import feeds
+from obligations.forms import FeedForm
+from obligations.models import Feed
+
+
+@login_not_required
+@require_safe
+def feed_ics(request, token):
+    """GET or HEAD /calendar/<token>.ics. Any token that is not a live feed's gets a bare 404."""
+    feed = feeds.feed_for(token)
+    if feed is None:
+        raise Http404()
+    etag, changed = feeds.version(feed)
+    headers = {
+        "ETag": quote_etag(etag),
+        "Last-Modified": http_date(changed.timestamp()),
+        "Cache-Control": "private, max-age=300",
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+    }
+    # A 304 costs one aggregate query; clients poll often.
+    not_modified = get_conditional_response(
+        request, etag=quote_etag(etag), last_modified=int(changed.timestamp())
+    )
+    if not_modified is not None:
+        for name, value in headers.items():
+            not_modified[name] = value
+        return not_modified
+    body = feeds.render(feed, request.build_absolute_uri)
+    response = HttpResponse(
+        b"" if request.method == "HEAD" else body,
+        content_type="text/calendar; charset=utf-8",
+        headers=headers,
+    )
+    response["Content-Length"] = str(len(body))
+    return response
+
+
+def feed_list(request):
+    """The user's feeds, and a form for a new one. A new or rotated URL is shown once."""
+    form = FeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        feed = form.save(commit=False)
+        token, feed.token_hash = feeds.new_token()
+        feed.user = request.user
+        feed.save()
+        return _show_once(request, feed, token, "Feed made.")
+    mine = Feed.objects.filter(user=request.user, revoked_at=None).select_related("order", "agency")
+    return render(request, "obligations/feeds.html", {"form": form, "feeds": mine})
+
+
+@require_POST
+def feed_rotate(request, pk):
+    feed = get_object_or_404(Feed, pk=pk, user=request.user, revoked_at=None)
+    token, feed.token_hash = feeds.new_token()
+    feed.save(update_fields=["token_hash", "updated"])
+    return _show_once(request, feed, token, "New URL made; the old one no longer works.")
+
+
+@require_POST
+def feed_revoke(request, pk):
+    feed = get_object_or_404(Feed, pk=pk, user=request.user, revoked_at=None)
+    feed.revoked_at = timezone.now()
+    feed.save(update_fields=["revoked_at", "updated"])
+    messages.success(request, f"Feed “{feed.name}” revoked; its URL no longer works.")
+    return redirect("feed_list")
+
+
+def _show_once(request, feed, token, message):
+    url = request.build_absolute_uri(reverse("feed_ics", args=[token]))
+    webcal = "webcal://" + url.split("://", 1)[1]
+    messages.success(request, message)
+    response = render(request, "obligations/feed_made.html", {
+        "feed": feed, "url": url, "webcal": webcal})  # fmt: skip
+    response["Cache-Control"] = "no-store"  # the page holds the secret URL
+    response["Referrer-Policy"] = "no-referrer"
+    return response
