@@ -4,7 +4,7 @@ and changes nothing."""
 from django import forms
 
 from obligations.extraction import MAX_CHARS
-from obligations.models import Feed, Occurrence
+from obligations.models import Feed, Occurrence, Order, ReminderPreference
 from obligations.schedule import WEEKDAYS
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -110,3 +110,34 @@ class FeedForm(forms.ModelForm):
         model = Feed
         fields = ["name", "order", "agency", "kind", "pending_only", "mine", "alarms"]
         labels = {"pending_only": "Only what is still open", "mine": "Only my agency's"}
+
+
+class ReminderPreferenceForm(forms.ModelForm):
+    lead_days = forms.CharField(
+        label="Days before the due date", help_text="Comma-separated, e.g. 30, 7, 1 (1 to 90)."
+    )
+
+    class Meta:
+        model = ReminderPreference
+        fields = ["lead_days", "on_due_day", "overdue", "digest", "agencies", "orders", "paused"]
+        labels = {
+            "on_due_day": "On the due day", "overdue": "Weekly while overdue",
+            "digest": "One daily digest (not one e-mail per due date)", "paused": "Pause all",
+        }  # fmt: skip
+        widgets = {"agencies": forms.SelectMultiple(attrs={"size": 6}),
+                   "orders": forms.SelectMultiple(attrs={"size": 6})}  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["lead_days"] = ", ".join(map(str, self.instance.lead_days))
+        self.fields["orders"].queryset = Order.objects.defer("text")
+
+    def clean_lead_days(self):
+        raw = self.cleaned_data["lead_days"]
+        try:
+            days = sorted({int(part) for part in raw.replace(";", ",").split(",") if part.strip()})
+        except ValueError:
+            raise forms.ValidationError("Give whole numbers of days, e.g. 30, 7, 1.") from None
+        if not days or len(days) > 6 or not all(1 <= d <= 90 for d in days):
+            raise forms.ValidationError("Give one to six numbers between 1 and 90.")
+        return sorted(days, reverse=True)

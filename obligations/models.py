@@ -403,3 +403,102 @@ class Feed(models.Model):
 
     def __str__(self):
         return self.name
+
+
+def default_lead_days():
+    return [30, 7, 1]
+
+
+class ReminderPreference(models.Model):
+    """How a user wants to be reminded. A user without a row gets the defaults."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminder_preference"
+    )
+    lead_days = models.JSONField(
+        default=default_lead_days, help_text="Days before the due date, e.g. [30, 7, 1]."
+    )
+    on_due_day = models.BooleanField(default=True, help_text="A reminder on the due day itself.")
+    overdue = models.BooleanField(default=True, help_text="Weekly while it is overdue.")
+    agencies = models.ManyToManyField(
+        Agency, blank=True, help_text="Only these agencies' obligations (none: all of mine)."
+    )
+    orders = models.ManyToManyField(Order, blank=True, help_text="Only these orders (none: all).")
+    digest = models.BooleanField(
+        default=True, help_text="One e-mail a day with everything, not one per due date."
+    )
+    paused = models.BooleanField(default=False, help_text="Send me nothing.")
+
+    def __str__(self):
+        return f"reminder preferences of {self.user}"
+
+
+class Follow(models.Model):
+    """A user who wants reminders about an obligation their agency does not answer for."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="follows"
+    )
+    obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="followers")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "obligation"], name="follow_unique")]
+
+    def __str__(self):
+        return f"{self.user} follows {self.obligation}"
+
+
+class Reminder(models.Model):
+    """One reminder e-mail to one person about one due date: the unit of exactly-once.
+
+    pending -> claimed (by one worker, with a conditional update) -> sent, or back to pending
+    with a later send_after (the server said "try later"), or failed (it said "never"), or
+    cancelled (done meanwhile, or a later reminder replaced it). A claim older than the lease
+    goes back to pending: the one window for a duplicate is a crash between the SMTP server's
+    reply and the update that marks the row sent.
+    """
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        CLAIMED = "claimed"
+        SENT = "sent"
+        FAILED = "failed"
+        CANCELLED = "cancelled"
+
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.CASCADE, related_name="reminders")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders"
+    )
+    kind = models.CharField(
+        max_length=20, help_text="lead-30, lead-7, due, overdue-1 (first week late), ..."
+    )
+    send_after = models.DateTimeField(
+        help_text="Not before this time (the local hour, or a retry)."
+    )
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    claim = models.CharField(max_length=32, blank=True, help_text="Which run holds it.")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occurrence", "user", "kind"], name="reminder_once_per_kind"
+            )
+        ]
+        indexes = [
+            # obligations.reminders.send_due scans pending rows whose time has come.
+            models.Index(
+                fields=["send_after"],
+                name="reminder_pending_due",
+                condition=models.Q(state="pending"),
+            ),
+            models.Index(fields=["state", "claimed_at"], name="reminder_state_claimed"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to {self.user} about {self.occurrence_id} ({self.state})"

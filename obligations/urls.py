@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from obligations.feeds import TOKEN_PATTERN
-from obligations.views import calendar, details, feeds, home, imports, lists
+from obligations.views import calendar, details, feeds, home, imports, lists, reminders
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -13,6 +13,9 @@ urlpatterns = [
     path("orders/<int:pk>/timeline/", calendar.timeline, name="timeline"),
     path("calendar/", calendar.month_calendar, name="calendar"),
     path("import/", imports.import_order, name="import_order"),
+    path("obligations/<int:pk>/follow/", reminders.follow, name="follow"),
+    path("reminders/", reminders.preferences, name="reminder_preferences"),
+    path("reminders/unsubscribe/<str:token>/", reminders.unsubscribe, name="unsubscribe"),
     path("feeds/", feeds.feed_list, name="feed_list"),
     path("feeds/<int:pk>/rotate/", feeds.feed_rotate, name="feed_rotate"),
     path("feeds/<int:pk>/revoke/", feeds.feed_revoke, name="feed_revoke"),

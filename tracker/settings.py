@@ -137,6 +137,26 @@ Q_CLUSTER = {
     "save_limit": 250,
 }
 
+# E-mail: SMTP when EMAIL_HOST is set, else the console (the demo needs no mail server).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = envint("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Obligation tracker <tracker@localhost>")
+# Links in e-mails point here (no request to take the host from).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# Reminders for a day go out from this hour (TIME_ZONE); a claim older than the lease is retried.
+REMINDER_HOUR = envint("REMINDER_HOUR", 8)
+REMINDER_LEASE_MINUTES = envint("REMINDER_LEASE_MINUTES", 10)
+
 # Defaults for the conventions stored on each obligation (obligations.schedule.Conventions).
 # "calendar": count calendar days as public trackers do; "roll": move a due date that falls on a
 # weekend or US federal holiday to the next business day (FRCP 6(a) style).

@@ -36,6 +36,7 @@ def obligation_detail(request, pk):
         "conventions": obligation.get_conventions(), "form": form, "can_change": allowed,
         "occurrences": occurrences, "changes": obligation.changes.select_related("by"),
         "agencies": obligation.agencies.all(), "dependents": obligation.dependents.all(),
+        "following": obligation.followers.filter(user=request.user).exists(),
     })  # fmt: skip
 
 

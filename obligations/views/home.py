@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db.models import Count, Q
 from django.shortcuts import render
 
+from obligations import reminders
 from obligations.models import Occurrence
 from obligations.views.common import as_of, occurrence_rows
 
@@ -33,6 +34,8 @@ def home(request):
         {"title": t, "id": i, "total": qs.count(), "rows": list(qs[:ROWS])} for t, i, qs in lists
     ]
     statuses = [(value, label, counts.get(value, 0)) for value, label in Occurrence.Status.choices]
-    return render(
-        request, "obligations/home.html", {"day": day, "sections": sections, "statuses": statuses}
-    )
+    undelivered = reminders.failed(request.user).order_by("-created")
+    return render(request, "obligations/home.html", {
+        "day": day, "sections": sections, "statuses": statuses,
+        "undelivered": list(undelivered[:ROWS]), "undelivered_total": undelivered.count(),
+    })  # fmt: skip

@@ -1,0 +1,54 @@
+"""E-mail messages, each built from three templates (subject, text body, HTML body)."""
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+UNSUBSCRIBE_SALT = "obligations.reminders.unsubscribe"
+
+
+def make_message(name: str, to: str, ctx: dict, headers: dict | None = None):
+    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", ctx).split())
+    text = render_to_string(f"emails/{name}-body.txt", ctx)
+    html = render_to_string(f"emails/{name}-body.html", ctx)
+    message = EmailMultiAlternatives(subject, text, to=[to], headers=headers or {})
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def unsubscribe_url(user) -> str:
+    """A signed link that pauses the user's reminders; it needs no sign-in and does not expire."""
+    token = signing.dumps({"user": user.pk}, salt=UNSUBSCRIBE_SALT, compress=True)
+    return absolute(reverse("unsubscribe", args=[token]))
+
+
+def user_for_unsubscribe(token: str):
+    from django.contrib.auth import get_user_model
+
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    return get_user_model().objects.filter(pk=data.get("user")).first()
+
+
+def reminder(user, items: list[dict], today):
+    """One e-mail about one or more due dates (a digest when there are several)."""
+    unsubscribe = unsubscribe_url(user)
+    ctx = {
+        "user": user, "items": items, "today": today, "unsubscribe": unsubscribe,
+        "preferences": absolute(reverse("reminder_preferences")),
+    }  # fmt: skip
+    headers = {
+        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",  # RFC 8058
+        "X-Reminder-IDs": ",".join(str(item["reminder"].pk) for item in items),
+        "Auto-Submitted": "auto-generated",
+    }
+    return make_message("reminder", user.email, ctx, headers)

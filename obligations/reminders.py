@@ -1,0 +1,372 @@
+"""Reminder e-mails, each sent exactly once.
+
+`run(now)` is what the hourly django-q2 schedule and `manage.py send_reminders` call:
+
+1. sweep: claims older than the lease go back to pending (their worker died);
+2. plan: for each open due date and each person who should hear of it, the one reminder that is
+   relevant today (catch-up: after days of downtime, the latest lead time, one overdue notice);
+   inserted under a unique constraint, so a second run or a second worker adds nothing;
+3. send: a worker claims a person's due rows with a conditional UPDATE (only rows still pending
+   change; the rows it changed are its own), sends, then marks them sent. "Try later" (4xx, a
+   dropped connection) puts them back with a backoff; "never" (5xx) marks them failed.
+
+The only duplicate possible is a crash after the server accepted a message and before the row is
+marked sent (a few milliseconds); the sweep then sends it again after the lease.
+"""
+
+import logging
+import smtplib
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from obligations import emails
+from obligations.agencies import ALL
+from obligations.models import (
+    Agency,
+    Follow,
+    Occurrence,
+    Reminder,
+    ReminderPreference,
+    default_lead_days,
+)
+
+log = logging.getLogger(__name__)
+MAX_LEAD_DAYS = 90
+BATCH = 200  # reminders one person gets in one claim
+
+
+@dataclass
+class RunResult:
+    swept: int = 0
+    planned: int = 0
+    sent: int = 0
+    retry: int = 0
+    failed: int = 0
+    cancelled: int = 0
+
+    def __str__(self):
+        return ", ".join(f"{k} {v}" for k, v in vars(self).items())
+
+
+def local_today(now: datetime):
+    return timezone.localtime(now).date()
+
+
+def send_time(day) -> datetime:
+    """Reminders for a day go out at settings.REMINDER_HOUR, local time."""
+    hour = time(settings.REMINDER_HOUR)
+    return timezone.make_aware(datetime.combine(day, hour), timezone.get_current_timezone())
+
+
+def current_kind(due, today, pref) -> str | None:
+    """The one reminder relevant on `today` for a due date, or None.
+
+    30, 7 and 1 days before: from 30 days out "lead-30", from 7 "lead-7", ...; on the day "due";
+    afterwards "overdue-1" in the first week late, "overdue-2" in the second, and so on. A run
+    after days of downtime therefore sends only what is relevant now."""
+    days_left = (due - today).days
+    if days_left < 0:
+        return f"overdue-{(-days_left - 1) // 7 + 1}" if pref.overdue else None
+    if days_left == 0 and pref.on_due_day:
+        return "due"
+    leads = [lead for lead in pref.lead_days if lead >= days_left]
+    return f"lead-{min(leads)}" if leads else None
+
+
+def run(now: datetime, *, connection=None) -> RunResult:
+    result = RunResult()
+    result.swept = sweep(now)
+    result.planned = plan(now)
+    send_due(now, result, connection=connection)
+    log.info("reminders at %s: %s", now.isoformat(), result)
+    return result
+
+
+def sweep(now: datetime) -> int:
+    lease = timedelta(minutes=settings.REMINDER_LEASE_MINUTES)
+    return Reminder.objects.filter(state=Reminder.State.CLAIMED, claimed_at__lt=now - lease).update(
+        state=Reminder.State.PENDING, claim="", last_error="claim expired (worker died?)"
+    )
+
+
+# Planning ---------------------------------------------------------------------------------------
+
+
+def plan(now: datetime) -> int:
+    """Insert today's relevant reminders; existing ones are left alone (unique constraint)."""
+    today = local_today(now)
+    occurrences = list(
+        Occurrence.objects.pending()
+        .filter(
+            due__lte=today + timedelta(days=MAX_LEAD_DAYS), obligation__review_state="confirmed"
+        )
+        .select_related("obligation")
+        .only("id", "due", "obligation__id", "obligation__order_id")
+    )
+    if not occurrences:
+        return 0
+    audience = Audience.load({o.obligation_id for o in occurrences})
+    rows = []
+    for occurrence in occurrences:
+        for user_id in audience.recipients(occurrence.obligation):
+            pref = audience.pref(user_id)
+            if not audience.wants(user_id, occurrence.obligation):
+                continue
+            kind = current_kind(occurrence.due, today, pref)
+            if kind:
+                rows.append(
+                    Reminder(
+                        occurrence=occurrence,
+                        user_id=user_id,
+                        kind=kind,
+                        send_after=send_time(today),
+                    )
+                )
+    before = Reminder.objects.count()
+    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    return Reminder.objects.count() - before
+
+
+class Audience:
+    """Who hears about which obligation: the users of the agencies that answer for it, and
+    anyone who follows it; each filtered by their preferences. Loaded in a fixed number of
+    queries."""
+
+    def __init__(self):
+        self.by_agency: dict[int, set[int]] = defaultdict(set)
+        self.followers: dict[int, set[int]] = defaultdict(set)
+        self.agencies_of: dict[int, set[int]] = defaultdict(set)
+        self.prefs: dict[int, ReminderPreference] = {}
+        self.pref_agencies: dict[int, set[int]] = defaultdict(set)
+        self.pref_orders: dict[int, set[int]] = defaultdict(set)
+        self.all_agency: int | None = None
+        self.anyone_with_agency: set[int] = set()
+
+    @classmethod
+    def load(cls, obligation_ids):
+        self = cls()
+        users = get_user_model().objects.filter(is_active=True).exclude(email="")
+        active = set(users.values_list("id", flat=True))
+        for agency_id, user_id in Agency.objects.filter(group__user__in=active).values_list(
+            "id", "group__user"
+        ):
+            self.by_agency[agency_id].add(user_id)
+            self.anyone_with_agency.add(user_id)
+        self.all_agency = Agency.objects.filter(name=ALL).values_list("id", flat=True).first()
+        through = Agency.obligations.through.objects.filter(obligation_id__in=obligation_ids)
+        for obligation_id, agency_id in through.values_list("obligation_id", "agency_id"):
+            self.agencies_of[obligation_id].add(agency_id)
+        follows = Follow.objects.filter(obligation_id__in=obligation_ids, user_id__in=active)
+        for obligation_id, user_id in follows.values_list("obligation_id", "user_id"):
+            self.followers[obligation_id].add(user_id)
+        for pref in ReminderPreference.objects.filter(user_id__in=active):
+            self.prefs[pref.user_id] = pref
+        through = ReminderPreference.agencies.through.objects.all()
+        for pref_user, agency_id in through.values_list("reminderpreference__user_id", "agency_id"):
+            self.pref_agencies[pref_user].add(agency_id)
+        through = ReminderPreference.orders.through.objects.all()
+        for pref_user, order_id in through.values_list("reminderpreference__user_id", "order_id"):
+            self.pref_orders[pref_user].add(order_id)
+        return self
+
+    def recipients(self, obligation) -> set[int]:
+        agencies = self.agencies_of[obligation.id]
+        users = set().union(*(self.by_agency[a] for a in agencies)) if agencies else set()
+        if self.all_agency in agencies:
+            users |= self.anyone_with_agency  # "all agencies": every agency's staff
+        return users | self.followers[obligation.id]
+
+    def pref(self, user_id) -> ReminderPreference:
+        return self.prefs.get(user_id) or ReminderPreference(lead_days=default_lead_days())
+
+    def wants(self, user_id, obligation) -> bool:
+        pref = self.pref(user_id)
+        if pref.paused:
+            return False
+        if user_id in self.followers[obligation.id]:
+            return True  # following is asking for it
+        chosen_agencies, chosen_orders = self.pref_agencies[user_id], self.pref_orders[user_id]
+        if chosen_orders and obligation.order_id not in chosen_orders:
+            return False
+        return not chosen_agencies or bool(chosen_agencies & self.agencies_of[obligation.id])
+
+
+# Sending ----------------------------------------------------------------------------------------
+
+
+def send_due(now: datetime, result: RunResult, *, connection=None) -> None:
+    """Claim and send, one person at a time, until nothing due is left or the server is down."""
+    connection = connection or get_connection()
+    users = list(
+        Reminder.objects.filter(state=Reminder.State.PENDING, send_after__lte=now)
+        .values_list("user_id", flat=True)
+        .distinct()
+        .order_by("user_id")
+    )
+    try:
+        connection.open()
+    except (OSError, smtplib.SMTPException) as error:
+        log.warning("mail server unreachable: %s", error)
+        return
+    try:
+        for user_id in users:
+            if not _send_to(user_id, now, connection, result):
+                break  # the server is down: the rest waits for the next run
+    finally:
+        try:
+            connection.close()
+        except (OSError, smtplib.SMTPException):
+            pass
+
+
+def _claim(user_id, now) -> str | None:
+    ids = list(
+        Reminder.objects.filter(user_id=user_id, state=Reminder.State.PENDING, send_after__lte=now)
+        .order_by("id")
+        .values_list("id", flat=True)[:BATCH]
+    )
+    token = uuid.uuid4().hex
+    claimed = Reminder.objects.filter(
+        pk__in=ids, state=Reminder.State.PENDING, send_after__lte=now
+    ).update(state=Reminder.State.CLAIMED, claim=token, claimed_at=now)
+    return token if claimed else None
+
+
+def _send_to(user_id, now, connection, result) -> bool:
+    """Send one person's claimed reminders. False if the server is gone."""
+    token = _claim(user_id, now)
+    if token is None:
+        return True  # another worker got there first
+    mine = list(
+        Reminder.objects.filter(claim=token, state=Reminder.State.CLAIMED)
+        .select_related("user", "occurrence__obligation__order")
+        .defer("occurrence__obligation__order__text")
+        .order_by("occurrence__due", "id")
+    )
+    live = _drop_stale(mine, now, result)
+    if not live:
+        return True
+    user = live[0].user
+    pref = ReminderPreference.objects.filter(user=user).first() or ReminderPreference()
+    batches = [live] if pref.digest else [[r] for r in live]
+    today = local_today(now)
+    for i, batch in enumerate(batches):
+        outcome = _deliver(connection, user, batch, today)
+        _record(batch, token, outcome, now, result)
+        if outcome.down:
+            for rest in batches[i + 1 :]:
+                _record(rest, token, outcome, now, result, attempted=False)
+            return False
+    return True
+
+
+def _drop_stale(rows, now, result) -> list[Reminder]:
+    """Cancel what is no longer relevant: done meanwhile, or replaced by a later reminder."""
+    today = local_today(now)
+    prefs = {
+        p.user_id: p
+        for p in ReminderPreference.objects.filter(user_id__in={r.user_id for r in rows})
+    }
+    live, stale = [], []
+    for row in rows:
+        pref = prefs.get(row.user_id) or ReminderPreference(lead_days=default_lead_days())
+        current = current_kind(row.occurrence.due, today, pref)
+        done = row.occurrence.status not in Occurrence.PENDING
+        (stale if done or pref.paused or current != row.kind else live).append(row)
+    if stale:
+        result.cancelled += Reminder.objects.filter(pk__in=[r.pk for r in stale]).update(
+            state=Reminder.State.CANCELLED, claim="", last_error="no longer relevant"
+        )
+    return live
+
+
+@dataclass
+class Outcome:
+    sent: bool = False
+    permanent: bool = False
+    down: bool = False
+    error: str = ""
+
+
+def _deliver(connection, user, batch, today) -> Outcome:
+    message = emails.reminder(user, [_item(r, today) for r in batch], today)
+    message.connection = connection
+    try:
+        message.send()
+    except smtplib.SMTPRecipientsRefused as error:
+        codes = [code for code, _ in error.recipients.values()]
+        return Outcome(permanent=all(c >= 500 for c in codes), error=str(error.recipients)[:500])
+    except smtplib.SMTPResponseException as error:
+        permanent = error.smtp_code >= 500
+        return Outcome(permanent=permanent, error=f"{error.smtp_code} {error.smtp_error!r}"[:500])
+    except (OSError, smtplib.SMTPException) as error:  # connection refused, dropped, timed out
+        return Outcome(down=True, error=repr(error)[:500])
+    return Outcome(sent=True)
+
+
+def _record(batch, token, outcome, now, result, attempted=True) -> None:
+    """Mark the claimed rows after the server answered; only rows this run holds change."""
+    rows = Reminder.objects.filter(pk__in=[r.pk for r in batch], claim=token)
+    with transaction.atomic():
+        if outcome.sent:
+            result.sent += rows.update(state=Reminder.State.SENT, sent_at=now, claim="")
+        elif outcome.permanent:
+            result.failed += rows.update(
+                state=Reminder.State.FAILED, attempts=F("attempts") + 1,
+                last_error=outcome.error, claim="",
+            )  # fmt: skip
+        else:
+            attempts = max(r.attempts for r in batch) + int(attempted)
+            result.retry += rows.update(
+                state=Reminder.State.PENDING, attempts=F("attempts") + int(attempted), claim="",
+                send_after=now + backoff(attempts), last_error=outcome.error or "not tried",
+            )  # fmt: skip
+
+
+def backoff(attempts: int) -> timedelta:
+    """5 minutes, 10, 20, ... at most 6 hours."""
+    return min(timedelta(minutes=5 * 2 ** max(attempts - 1, 0)), timedelta(hours=6))
+
+
+def _item(reminder, today) -> dict:
+    occurrence = reminder.occurrence
+    obligation = occurrence.obligation
+    return {
+        "reminder": reminder,
+        "when": _when(reminder.kind, occurrence.due, today),
+        "order": obligation.order.short_name,
+        "section": obligation.section,
+        "action": obligation.action,
+        "actors": "; ".join(obligation.actors),
+        "due": occurrence.due,
+        "explanation": occurrence.explanation.split("; Sec.")[0],
+        "url": emails.absolute(occurrence.get_absolute_url()),
+    }
+
+
+def _when(kind, due, today) -> str:
+    days = (due - today).days
+    if kind.startswith("overdue"):
+        return f"Overdue by {-days} day{'s' if -days != 1 else ''}"
+    if days == 0:
+        return "Due today"
+    return f"Due in {days} day{'s' if days != 1 else ''}"
+
+
+def failed(user=None):
+    """Reminders that could not be sent, for the dashboard."""
+    rows = Reminder.objects.filter(state=Reminder.State.FAILED)
+    if user is not None and not user.is_superuser:
+        rows = rows.filter(Q(user=user))
+    return rows.select_related("user", "occurrence__obligation__order").defer(
+        "occurrence__obligation__order__text"
+    )

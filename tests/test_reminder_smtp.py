@@ -1,0 +1,116 @@
+"""Reminders through a real SMTP conversation (aiosmtpd): headers, a server that says "try
+later" mid-batch and then goes away, a permanent refusal."""
+
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+from django.core.mail import get_connection
+from django.urls import reverse
+
+from obligations import reminders
+from obligations.models import Reminder, ReminderPreference
+from tests.smtp import Inbox, free_port, smtp_server
+
+pytestmark = pytest.mark.django_db
+DAY = date(2017, 4, 18)  # 7 days before EO 13768's 90-day reports
+
+
+@pytest.fixture
+def recipients(people, eo_13768):
+    """Three DHS staff who want one e-mail per due date."""
+    from tests.conftest import agency_user
+
+    dhs = people["dhs"].groups.first().agency
+    users = [agency_user(f"staff{i}", dhs) for i in range(3)]
+    for user in users:
+        user.email = f"{user.username}@example.gov"
+        user.save()
+        ReminderPreference.objects.create(user=user, digest=False)
+    return users
+
+
+def smtp(port):
+    return get_connection(
+        "django.core.mail.backends.smtp.EmailBackend", host="127.0.0.1", port=port, timeout=5
+    )
+
+
+def states():
+    return Counter(Reminder.objects.values_list("state", flat=True))
+
+
+def test_messages_arrive_with_the_right_headers(recipients, settings):
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        result = reminders.run(reminders.send_time(DAY), connection=smtp(port))
+    assert result.sent == len(inbox.messages) > 0
+    message = next(m for m in inbox.messages if "§15" in m["Subject"])
+    assert message["From"] == settings.DEFAULT_FROM_EMAIL
+    assert message["To"].endswith("@example.gov")
+    assert message["Subject"].strip().startswith("Due in 7 days: EO 13768 §15")
+    assert (
+        message["List-Unsubscribe"]
+        .strip()
+        .startswith("<http://127.0.0.1:8000/reminders/unsubscribe/")
+    )
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert message.is_multipart()
+    assert {p.get_content_type() for p in message.walk()} >= {"text/plain", "text/html"}
+
+
+def test_server_says_try_later_then_goes_away_nothing_lost_nothing_doubled(recipients):
+    now = reminders.send_time(DAY)
+    inbox = Inbox(accept=3)
+    port = free_port()
+    with smtp_server(inbox, port):
+        first = reminders.run(now, connection=smtp(port))
+    total = Reminder.objects.count()
+    assert first.sent == 3 and total > 3
+    assert states() == {"sent": 3, "pending": total - 3}
+    waiting = Reminder.objects.filter(state="pending")
+    assert all(r.attempts == 1 and r.send_after > now for r in waiting)
+
+    down = reminders.run(now + timedelta(minutes=10), connection=smtp(port))  # nobody listens
+    assert down.sent == 0 and states() == {"sent": 3, "pending": total - 3}
+
+    inbox.accept = None
+    with smtp_server(inbox, port):
+        later = reminders.run(now + timedelta(hours=1), connection=smtp(port))
+    assert later.sent == total - 3
+    assert states() == {"sent": total}
+    ids = inbox.reminder_ids()
+    assert len(ids) == len(set(ids)) == total  # 0 lost, 0 duplicates
+
+
+def test_a_permanent_refusal_fails_once_and_shows_on_the_dashboard(client, recipients, people):
+    refused = recipients[0]
+    refused.email = "refused@example.gov"
+    refused.save()
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        reminders.run(reminders.send_time(DAY), connection=smtp(port))
+    failed = Reminder.objects.filter(user=refused)
+    assert failed.exists() and all(r.state == "failed" and r.attempts == 1 for r in failed)
+    assert "550" in failed.first().last_error
+    assert all(m["To"] != "refused@example.gov" for m in inbox.messages)
+    client.force_login(people["admin"])
+    page = client.get(reverse("home")).content.decode()
+    assert "Reminders that could not be sent" in page and "refused@example.gov" in page
+
+
+def test_an_expired_claim_is_sent_again_after_the_lease(recipients, settings):
+    """The documented window: a worker that claimed and died. After the lease, another run
+    sends what it held."""
+    now = reminders.send_time(DAY)
+    reminders.plan(now)
+    held = Reminder.objects.filter(user=recipients[0])
+    held.update(state="claimed", claim="dead-worker", claimed_at=now)
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        soon = reminders.run(now + timedelta(minutes=1), connection=smtp(port))
+        assert all(r.state == "claimed" for r in held.all())  # still within the lease
+        lease = timedelta(minutes=settings.REMINDER_LEASE_MINUTES + 1)
+        late = reminders.run(now + lease, connection=smtp(port))
+    assert soon.swept == 0 and late.swept == held.count()
+    assert states() == {"sent": Reminder.objects.count()}
