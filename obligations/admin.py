@@ -1,6 +1,30 @@
 from django.contrib import admin
 
-from obligations.models import Agency, Obligation, Occurrence, Order, StatusChange
+from obligations.models import (
+    Agency,
+    Feed,
+    Follow,
+    Obligation,
+    ObligationChange,
+    Occurrence,
+    Order,
+    Reminder,
+    ReminderPreference,
+    StatusChange,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows only the application writes: visible, never edited here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Agency)
@@ -50,7 +74,9 @@ class OccurrenceAdmin(admin.ModelAdmin):
     date_hierarchy = "due"
     search_fields = ["obligation__action", "obligation__section", "explanation"]
     list_select_related = ["obligation__order"]
-    readonly_fields = ["status", "version", "explanation", "updated_at"]
+    # Status and its dates change only through tracked paths (the dashboard's form, the action
+    # below), each of which writes one history row.
+    readonly_fields = ["status", "version", "explanation", "updated_at", *Occurrence.TRACKED]
     inlines = [HistoryInline]
     actions = ["mark_waived"]
 
@@ -61,17 +87,42 @@ class OccurrenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(StatusChange)
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(ReadOnlyAdmin):
     """The audit history: read-only, append-only."""
 
     list_display = ["occurrence", "at", "by", "from_status", "to_status"]
     list_select_related = ["occurrence__obligation", "by"]
 
+
+@admin.register(ObligationChange)
+class ObligationChangeAdmin(ReadOnlyAdmin):
+    """Changes to how an obligation's dates are counted: append-only."""
+
+    list_display = ["obligation", "field", "at", "by"]
+    list_select_related = ["obligation", "by"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    """What was sent, what waits, what failed: written only by obligations.reminders."""
+
+    list_display = ["occurrence", "user", "kind", "state", "attempts", "send_after", "sent_at"]
+    list_filter = ["state", "kind"]
+    list_select_related = ["occurrence__obligation", "user"]
+    search_fields = ["user__email", "last_error"]
+
+
+@admin.register(Feed)
+class FeedAdmin(admin.ModelAdmin):
+    """Feeds are made by their users (the token is shown to them once); admins may revoke."""
+
+    list_display = ["name", "user", "created", "revoked_at"]
+    list_filter = ["revoked_at"]
+    readonly_fields = ["user", "token_hash", "created", "updated"]
+
     def has_add_permission(self, request):
         return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+admin.site.register(ReminderPreference)
+admin.site.register(Follow)

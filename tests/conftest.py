@@ -65,13 +65,13 @@ def agency_user(username, agency):
 
 
 @pytest.fixture
-def people(eo_13768):
+def people(db):
     """A reader, a DHS user (answers for most of EO 13768), a DOS user, an admin."""
     from django.contrib.auth.models import User
 
     from obligations.models import Agency
 
-    dhs = Agency.objects.get(abbreviation="DHS")
+    dhs = Agency.named("Department of Homeland Security", "DHS")
     dos = Agency.named("Department of State", "DOS")
     return {
         "reader": User.objects.create_user("reader", password="pw-for-tests-only"),
@@ -93,3 +93,35 @@ def make_feed():
         return Feed.objects.create(user=user, token_hash=token_hash, **fields), token
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """PBKDF2 costs a third of a second per user; tests make many users."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+SMALL_ORDER = """number: 99010
+title: Securing the Matrix
+signed: 2020-03-02
+
+Sec. 1. Lists. The Secretary of Homeland Security shall publish a list on a weekly basis.
+"""
+
+
+@pytest.fixture
+def world(people, make_feed):
+    """Objects the URLs point at: an obligation DHS answers for, and DHS's own feed."""
+    from obligations.emails import unsubscribe_url
+    from obligations.models import Occurrence
+
+    order = import_text(SMALL_ORDER).order
+    obligation = order.obligations.get()
+    occurrence = Occurrence.objects.filter(obligation=obligation).first()
+    feed, token = make_feed(people["dhs"])
+    return {
+        "obligation_detail": [obligation.pk], "follow": [obligation.pk],
+        "occurrence_detail": [occurrence.pk], "order_detail": [order.pk],
+        "timeline": [order.pk], "feed_rotate": [feed.pk], "feed_revoke": [feed.pk],
+        "feed_ics": [token], "unsubscribe": [unsubscribe_url(people["reader"]).split("/")[-2]],
+    }  # fmt: skip

@@ -28,9 +28,9 @@ def importer(client):
     return client
 
 
-def preview(client, **data):
+def preview(client, status=200, **data):
     response = client.post(reverse("import_order"), {"step": "preview", **data})
-    assert response.status_code == 200
+    assert response.status_code == status
     return response
 
 
@@ -95,7 +95,7 @@ def test_upload_a_file(importer):
     ],
 )
 def test_bad_input_gets_a_message_and_writes_nothing(importer, data, message):
-    response = preview(importer, **data)
+    response = preview(importer, status=400, **data)
     assert message in response.content.decode()
     assert Order.objects.count() == 0
 

@@ -1,11 +1,17 @@
 """Settings for the obligation tracker.
 
-One file, driven by environment variables, with an embedded default (SQLite and django-q2's ORM
-broker) that needs no other service: `manage.py migrate && manage.py runserver` just works.
+One file, driven by environment variables, one section per concern (core, database, security,
+static files, e-mail, tasks, obligations, logging). The embedded default (SQLite and django-q2's
+ORM broker) needs no other service. PRODUCTION=true turns on everything a public deployment
+needs (HTTPS only, HSTS, secure cookies) and refuses to start without a real SECRET_KEY;
+`manage.py check --deploy` is then clean.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
+
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -22,10 +28,16 @@ def envlist(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = envbool("DEBUG", False)
-# The fallback key is only for local runs; production must set SECRET_KEY (check --deploy says so).
-SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-local-development-key-change-me")
+# Core ------------------------------------------------------------------------------------------
+PRODUCTION = envbool("PRODUCTION", False)
+DEBUG = envbool("DEBUG", False) and not PRODUCTION
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise RuntimeError("PRODUCTION=true needs SECRET_KEY (50+ random characters)")
+    SECRET_KEY = "insecure-local-development-key-change-me"  # local runs and tests only
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -36,11 +48,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_q",
     "django_filters",
+    "axes",
     "obligations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -49,6 +63,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into a clear 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -69,7 +85,18 @@ TEMPLATES = [
     },
 ]
 
-if os.environ.get("DB_ENGINE", "sqlite") == "postgres":
+# Database --------------------------------------------------------------------------------------
+# DATABASE_URL (postgres://user:pass@host:5432/name), or DB_ENGINE=postgres with DB_NAME, DB_USER,
+# DB_HOST, DB_PORT, DB_PASSWORD; otherwise SQLite in the checkout.
+if os.environ.get("DATABASE_URL"):
+    import dj_database_url
+
+    DATABASES = {
+        "default": dj_database_url.parse(
+            os.environ["DATABASE_URL"], conn_max_age=60, conn_health_checks=True
+        )
+    }
+elif os.environ.get("DB_ENGINE", "sqlite") == "postgres":
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.postgresql",
@@ -97,6 +124,46 @@ else:
         }
     }
 
+# Security --------------------------------------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # refuses a locked-out username+address first
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = envint("PROXY_COUNT", 0)  # reverse proxies in front (for the address)
+SESSION_COOKIE_AGE = 12 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+# Our own pages load only our own files: no inline script, no plug-ins, no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", True)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -117,8 +184,20 @@ LOGOUT_REDIRECT_URL = "login"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+# Static files: in production WhiteNoise serves them (hashed, compressed) from the app server
+# after `collectstatic`; runserver and the test server serve them otherwise.
+if PRODUCTION:
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
@@ -127,7 +206,6 @@ FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 # catch_up off so a worker that was down does not replay every missed schedule run.
 Q_CLUSTER = {
     "name": "tracker",
-    "orm": "default",
     "workers": envint("Q_WORKERS", 2),
     "timeout": 60,
     "retry": 120,
@@ -136,6 +214,15 @@ Q_CLUSTER = {
     "ack_failures": True,
     "save_limit": 250,
 }
+# Q_BROKER=redis (with REDIS_HOST, REDIS_PORT, REDIS_DB) in production; the ORM otherwise.
+if os.environ.get("Q_BROKER", "orm") == "redis":
+    Q_CLUSTER["redis"] = {
+        "host": os.environ.get("REDIS_HOST", "127.0.0.1"),
+        "port": envint("REDIS_PORT", 6379),
+        "db": envint("REDIS_DB", 0),
+    }
+else:
+    Q_CLUSTER["orm"] = "default"
 
 # E-mail: SMTP when EMAIL_HOST is set, else the console (the demo needs no mail server).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -166,6 +253,7 @@ OBLIGATION_DEFAULTS = {
     "horizon_years": envint("DEFAULT_HORIZON_YEARS", 4),
 }
 
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -173,10 +261,10 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact_feed_tokens"]},
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # Django's own loggers log through the same redacting handler (runserver's access lines too).
     "loggers": {
-        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        "django.server": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
     },
 }

@@ -27,7 +27,8 @@ def import_order(request):
         else:
             return _preview(request, extraction, text, signed, DraftFormSet(
                 initial=drafts.initial_rows(extraction)))  # fmt: skip
-    return render(request, "obligations/import.html", {"form": form})
+    status = 400 if request.method == "POST" else 200  # a POST that got here was refused
+    return render(request, "obligations/import.html", {"form": form}, status=status)
 
 
 def _preview(request, extraction, text, signed, formset, status=200):

@@ -13,8 +13,11 @@ from obligations.models import Follow, Obligation, ReminderPreference
 
 
 def preferences(request):
-    pref, _ = ReminderPreference.objects.get_or_create(user=request.user)
-    form = ReminderPreferenceForm(request.POST or None, instance=pref)
+    # A GET writes nothing: without saved settings the form shows the defaults.
+    pref = ReminderPreference.objects.filter(user=request.user).first()
+    form = ReminderPreferenceForm(
+        request.POST or None, instance=pref or ReminderPreference(user=request.user)
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, "Reminder settings saved.")

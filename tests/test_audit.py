@@ -1,0 +1,81 @@
+"""Audit trail: every path that changes a status writes exactly one history row, in the same
+transaction; history rows cannot be changed or deleted (and on PostgreSQL not even in SQL)."""
+
+from datetime import date
+
+import pytest
+from django.db import connection, transaction
+from django.urls import reverse
+
+from obligations.models import Occurrence, StatusChange
+
+pytestmark = pytest.mark.django_db
+
+
+def pick(order, n=1):
+    return list(Occurrence.objects.filter(obligation__order=order, status="open")[:n])
+
+
+def test_dashboard_form_writes_one_row(client, people, eo_13768):
+    (occurrence,) = pick(eo_13768.obligations.get(section="9(b)").order)
+    client.force_login(people["dhs"])
+    client.post(reverse("occurrence_detail", args=[occurrence.pk]), {"status": "in_progress"})
+    (row,) = StatusChange.objects.filter(occurrence=occurrence)
+    assert (row.by, row.from_status, row.to_status) == (people["dhs"], "open", "in_progress")
+    assert row.at is not None
+
+
+def test_admin_bulk_action_writes_one_row_each(client, people, eo_13768):
+    occurrences = pick(eo_13768, 3)
+    client.force_login(people["admin"])
+    client.post(reverse("admin:obligations_occurrence_changelist"), {
+        "action": "mark_waived", "_selected_action": [o.pk for o in occurrences]})  # fmt: skip
+    for occurrence in occurrences:
+        (row,) = StatusChange.objects.filter(occurrence=occurrence)
+        assert (row.by, row.to_status) == (people["admin"], "waived")
+
+
+def test_the_revocation_task_writes_one_row_each(import_fixture, eo_13768):
+    import_fixture("eo-13993.txt")
+    retired = Occurrence.objects.filter(obligation__order=eo_13768, status="not_required")
+    assert retired.exists()
+    for occurrence in retired:
+        (row,) = StatusChange.objects.filter(occurrence=occurrence)
+        assert row.by is None and row.to_status == "not_required" and "EO 13993" in row.note
+        assert occurrence.closed_on == date(2021, 1, 20)
+
+
+def test_a_failed_history_write_leaves_the_status_unchanged(eo_13768, monkeypatch):
+    (occurrence,) = pick(eo_13768)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(StatusChange.objects, "create", broken)
+    with pytest.raises(RuntimeError):
+        occurrence.change_status(Occurrence.Status.SUBMITTED)
+    occurrence.refresh_from_db()
+    assert occurrence.status == "open" and not StatusChange.objects.exists()
+
+
+def test_history_cannot_be_changed_through_the_orm(eo_13768):
+    (occurrence,) = pick(eo_13768)
+    occurrence.change_status(Occurrence.Status.SUBMITTED)
+    row = StatusChange.objects.get()
+    for attempt in (row.save, row.delete, StatusChange.objects.all().delete,
+                    lambda: StatusChange.objects.update(note="x")):  # fmt: skip
+        with pytest.raises(PermissionError):
+            attempt()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_postgres_refuses_raw_updates_and_deletes(eo_13768):
+    from django.db import DatabaseError
+
+    (occurrence,) = pick(eo_13768)
+    occurrence.change_status(Occurrence.Status.SUBMITTED)
+    for sql in ("UPDATE obligations_statuschange SET note = 'x'",
+                "DELETE FROM obligations_statuschange"):  # fmt: skip
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            connection.cursor().execute(sql)
+    assert StatusChange.objects.count() == 1

@@ -1,0 +1,112 @@
+"""django-q2 for real: a qcluster process with the Redis broker runs a task; a qcluster killed
+with SIGKILL in the middle of sending reminders loses none of them."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.smtp import Inbox, smtp_server
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def base_env(tmp_path, **extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DB_", "Q_", "REDIS_"))}
+    env.update(DB_NAME=str(tmp_path / "cluster.sqlite3"), LOG_LEVEL="WARNING",
+               DJANGO_SETTINGS_MODULE="tracker.settings", **extra)  # fmt: skip
+    return env
+
+
+def manage(env, *args, timeout=120):
+    result = subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, cwd=ROOT,
+                            capture_output=True, text=True, timeout=timeout, check=False)  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def start_cluster(env):
+    # qcluster can hang on SIGTERM (django-q2#346): its own process group, SIGKILL to stop it.
+    return subprocess.Popen(
+        ["timeout", "-k", "5", "240", sys.executable, str(ROOT / "manage.py"), "qcluster"],
+        env=env, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def kill(cluster):
+    try:
+        os.killpg(cluster.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    cluster.wait(timeout=30)
+
+
+def redis_up() -> bool:
+    import redis
+
+    try:
+        return redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=2).ping()
+    except redis.exceptions.RedisError:
+        return False
+
+
+def test_a_task_runs_through_the_redis_broker(tmp_path):
+    if not redis_up():
+        if os.environ.get("REQUIRE_REDIS"):
+            raise RuntimeError("REQUIRE_REDIS is set but Redis is not on 127.0.0.1:6379")
+        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
+    env = base_env(tmp_path, Q_BROKER="redis", REDIS_DB="7")
+    manage(env, "migrate", "--noinput")
+    cluster = start_cluster(env)
+    try:
+        code = (
+            "from django_q.tasks import async_task, result; "
+            "task = async_task('math.copysign', 2, -1); print(result(task, wait=60000))"
+        )
+        assert manage(env, "shell", "-c", code, timeout=90).strip().splitlines()[-1] == "-2.0"
+    finally:
+        kill(cluster)
+
+
+class SlowInbox(Inbox):
+    async def handle_DATA(self, server, session, envelope):
+        import asyncio
+
+        await asyncio.sleep(0.02)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_killed_worker_loses_no_reminder(tmp_path):
+    inbox = SlowInbox()
+    count = 300
+    with smtp_server(inbox) as port:
+        env = base_env(tmp_path, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(port), REMINDER_HOUR="0")
+        manage(env, "migrate", "--noinput")
+        subprocess.run([sys.executable, str(ROOT / "tests" / "race_seed.py"), "0", str(count),
+                        date.today().isoformat()], env=env, check=True, timeout=120)  # fmt: skip
+        cluster = start_cluster(env)
+        try:
+            manage(env, "shell", "-c",
+                   "from django_q.tasks import async_task; "
+                   "async_task('obligations.tasks.send_reminders')")  # fmt: skip
+            deadline = time.monotonic() + 90
+            while len(inbox.messages) < 30 and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert len(inbox.messages) >= 30, "the cluster never started sending"
+        finally:
+            kill(cluster)  # SIGKILL in the middle of the batch
+        assert len(inbox.messages) < count
+        # After the lease, the next run re-sends what the dead worker held and the rest.
+        manage(env | {"REMINDER_LEASE_MINUTES": "0"}, "send_reminders")
+        counts = manage(env, "shell", "-c", "from obligations.models import Reminder; "
+                        "print(Reminder.objects.exclude(state='sent').count())")  # fmt: skip
+    assert counts.strip().splitlines()[-1] == "0"  # 100% sent
+    ids = inbox.reminder_ids()
+    assert len(set(ids)) == count
+    assert len(ids) <= count + 1  # at most one duplicate per kill: the documented window
