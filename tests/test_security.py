@@ -23,7 +23,8 @@ from tests.test_authorization import CASES
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCTION = {
-    **{k: v for k, v in os.environ.items() if not k.startswith("DB_")}, "PRODUCTION": "true", "SECRET_KEY": "x" * 20 + secrets.token_urlsafe(40),
+    **{k: v for k, v in os.environ.items()
+       if not k.startswith("DB_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"}, "PRODUCTION": "true", "SECRET_KEY": "x" * 20 + secrets.token_urlsafe(40),
     "ALLOWED_HOSTS": "tracker.example.gov", "DJANGO_SETTINGS_MODULE": "tracker.settings",
 }  # fmt: skip
 
