@@ -54,7 +54,7 @@ def main() -> int:
         f"{135 / t135:.0f} KB/s (target < 1000 ms) {'PASS' if passed else 'FAIL'}"
     )
     t100, _ = best_time(text_of(100_000), 5)
-    t1m, n1m = best_time(text_of(1_000_000), 2)
+    t1m, n1m = best_time(text_of(999_000), 2)  # the input cap is 1,000,000 characters
     ratio = t1m / t100
     passed = ratio <= 12
     ok &= passed

@@ -192,7 +192,9 @@ HOSTILE = {
     "NUL bytes": "Sec. 1. The Secretary shall act.\x00\x00\x00" * 100,
     "RTL override": "Sec. 1. The Secretary\u202e shall act within 30 days\u202c.",
     "nested parentheses": "Sec. 1. " + "(" * 100_000 + ")" * 100_000,
-    "repeated Sec.": "Sec. " * 200_000,
+    "repeated Sec.": "Sec. " * 199_000,
+    "number words that never end": "a " * 490_000,
+    "a directive in every word": "shall " * 160_000,
 }
 
 

@@ -16,7 +16,8 @@ from obligations.schedule import Conventions, due_dates
 
 __all__ = ["Extraction", "ExtractionError", "Found", "OrderInfo", "extract", "read_file"]
 
-MAX_CHARS = 2_000_000
+MAX_OBLIGATIONS = 3000  # EO 14110, among the longest orders, has about 150
+MAX_CHARS = 1_000_000  # seven times the longest order (EO 14110, 135 KB)
 REVOKED = re.compile(r"\b(?:is|are)\s+(?:hereby\s+)?(?:revoked|rescinded)\b", re.IGNORECASE)
 AMENDED = re.compile(r"\b(?:is|are)\s+(?:hereby\s+)?(?:amended|superseded)\b", re.IGNORECASE)
 ORDER_NUMBER = re.compile(r"\bExecutive\s+Orders?\s+((?:\d{5}|,|and|\s|of\s+[^,()]{3,40}?,)+)")
@@ -37,7 +38,7 @@ def extract(text: str, signed: date | None = None, kind: str | None = None) -> E
     for block in structure.blocks(cleaned, begin, end):
         if block.section != section:
             section, ctx.recent = block.section, []
-        found += read_block(cleaned, block, ctx)
+        found += read_block(cleaned, block, ctx, room=MAX_OBLIGATIONS - len(found))
     if not found and not structure.headings(cleaned, begin, end):
         raise ExtractionError("this does not look like an order: no sections and no directives")
     for row in found:

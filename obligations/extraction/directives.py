@@ -4,7 +4,7 @@ import re
 from dataclasses import dataclass, field
 
 from obligations.extraction import actors, timing
-from obligations.extraction.results import Found
+from obligations.extraction.results import ExtractionError, Found
 from obligations.extraction.sentences import sentences
 from obligations.extraction.structure import Block
 from obligations.schedule import Rule
@@ -68,7 +68,9 @@ class Context:
 def directive_modals(text: str, start: int, end: int) -> list[re.Match]:
     found = []
     for m in MODAL.finditer(text, start, end):
-        if NOT_A_DIRECTIVE.match(text, m.end()) or RELATIVE.search(text, start, m.start()):
+        # "who shall", "that shall": only the words just before the modal matter.
+        before = max(start, m.start() - 30)
+        if NOT_A_DIRECTIVE.match(text, m.end()) or RELATIVE.search(text, before, m.start()):
             continue
         found.append(m)
     return found
@@ -119,13 +121,16 @@ def action(text: str, start: int, end: int, timings: list[timing.Timing], subjec
     return " ".join(w for w in words if w)
 
 
-def read_block(text: str, block: Block, ctx: Context) -> list[Found]:
+def read_block(text: str, block: Block, ctx: Context, room: int = 10**9) -> list[Found]:
+    """The obligations of one block; more than `room` of them means this is no order."""
     found: list[Found] = []
     continuation = ctx.lead and block.designator.startswith(ctx.lead[0] + "(")
     if not continuation:
         ctx.lead = None
     for n, (s, e) in enumerate(sentences(text, block.start, block.end)):
         found += _read_sentence(text, s, e, block, ctx, continuation and n == 0)
+        if len(found) > room:
+            raise ExtractionError("too many directives: this does not look like an order")
         ctx.recent += [actors.expand(t, ctx.defs) for _, t in actors.mentions(text, s, e)]
     return fold_thereafter(text, found)
 
@@ -140,6 +145,8 @@ def _read_sentence(text, s, e, block, ctx, continues_lead) -> list[Found]:
         marker = re.match(r"[\s>*-]*\(\w{1,4}\)\s*", text[s:e])
         begin = s + (marker.end() if marker else 0)
         parts.insert(0, Clause(s, first_verb, begin, begin))
+    if not parts:
+        return []  # no directive: its time words (if any) oblige nobody
     timings = timing.find(text, s, e)
     _inherit_anchors(timings, ctx.default_anchor)
     rows: list[Found] = []
@@ -223,15 +230,17 @@ def fold_thereafter(text: str, rows: list[Found]) -> list[Found]:
     """ "Within 90 days ... and every 180 days thereafter" is one series whose first report is
     the deadline before it: fold that deadline into the recurring row."""
     result: list[Found] = []
+    base = None  # the last relative deadline so far
     for row in rows:
-        prior = [r for r in result if r.kind == "deadline" and r.rule.on is None]
-        if row.kind == "recurring" and row.rule.every and prior and _thereafter(row):
-            base = prior[-1]
+        if row.kind == "recurring" and row.rule.every and base and _thereafter(row):
             result.remove(base)
             row.rule = Rule("recurring", offset=base.rule.offset, every=row.rule.every,
                             anchor=base.rule.anchor)  # fmt: skip
             row.quote, row.start, row.end = _span(text, base.start, row.end)
+            base = None
         result.append(row)
+        if row.kind == "deadline" and row.rule.on is None:
+            base = row
     return result
 
 

@@ -18,9 +18,12 @@ SMALL = {
     "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20,
     "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
 }  # fmt: skip
-WORD = r"(?:" + "|".join(sorted(SMALL, key=len, reverse=True)) + r"|hundred|thousand)"
-# "90", "ninety", "one hundred twenty", "forty-five", "ninety (90)"
-NUM = rf"(?:\d{{1,4}}|{WORD}(?:(?:[ -]|\s+and\s+){WORD})*)(?:\s*\(\d{{1,4}}\))?"
+# Number words; "a" and "an" only alone ("a year"). At most five words ("one hundred and
+# twenty-five"): an unbounded repeat backtracks quadratically on text like "a a a a ...".
+NUMBER_WORD = "|".join(sorted((w for w in SMALL if w not in ("a", "an")), key=len, reverse=True))
+WORD = rf"(?:{NUMBER_WORD}|hundred|thousand)"
+# "90", "ninety", "one hundred twenty", "forty-five", "ninety (90)", "a"
+NUM = rf"(?:\d{{1,4}}|an?\b|{WORD}(?:(?:[ -]|\s+and\s+){WORD}){{0,4}})(?:\s*\(\d{{1,4}}\))?"
 UNIT = r"(?:calendar\s+|business\s+|working\s+)?(day|week|month|year)s?"
 
 ORDER_ANCHOR = re.compile(
