@@ -110,3 +110,55 @@ def test_a_killed_worker_loses_no_reminder(tmp_path):
     ids = inbox.reminder_ids()
     assert len(set(ids)) == count
     assert len(ids) <= count + 1  # at most one duplicate per kill: the documented window
+
+
+def test_sqlite_lock_contention_delays_but_loses_nothing(tmp_path):
+    """Another connection holds the write lock for 3 s while the dispatcher and a status change
+    run: they wait (the 20 s busy timeout), neither fails, no reminder is lost or doubled."""
+    import sqlite3
+    import threading
+
+    inbox = Inbox()
+    count = 100
+    with smtp_server(inbox) as port:
+        env = base_env(tmp_path, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(port), REMINDER_HOUR="0")
+        manage(env, "migrate", "--noinput")
+        subprocess.run([sys.executable, str(ROOT / "tests" / "race_seed.py"), "0", str(count),
+                        date.today().isoformat()], env=env, check=True, timeout=120)  # fmt: skip
+        held = threading.Event()
+
+        def hold_the_lock():
+            conn = sqlite3.connect(env["DB_NAME"], timeout=30, isolation_level=None)
+            conn.execute("BEGIN IMMEDIATE")
+            held.set()
+            time.sleep(3)
+            conn.execute("COMMIT")
+            conn.close()
+
+        holder = threading.Thread(target=hold_the_lock)
+        holder.start()
+        held.wait(10)
+        change = (
+            "from obligations.models import Occurrence; from obligations.tracking import "
+            "record_progress; o = Occurrence.objects.order_by('id').last(); "
+            "record_progress(o, 'in_progress', note='during the lock'); print(o.status)"
+        )
+        started = time.monotonic()
+        runs = [
+            subprocess.Popen(
+                [sys.executable, str(ROOT / "manage.py"), *args],
+                env=env,
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for args in (["send_reminders"], ["shell", "-c", change])
+        ]
+        outputs = [run.communicate(timeout=60) for run in runs]
+        holder.join()
+        assert all(run.returncode == 0 for run in runs), outputs
+        assert time.monotonic() - started < 35
+        assert "in_progress" in outputs[1][0]
+    ids = inbox.reminder_ids()
+    assert len(ids) == len(set(ids)) == count
