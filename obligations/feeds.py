@@ -117,7 +117,8 @@ def event(occurrence, link, alarms: bool) -> Event:
         "" if occurrence.status in Occurrence.PENDING else f" [{occurrence.get_status_display()}]"
     )
     ev.add("SUMMARY", f"{order.short_name} §{obligation.section}: {obligation.action}{done}")
-    ev.add("DESCRIPTION", f"“{obligation.quote}”\n\nDue date: {occurrence.explanation}\n\n{url}")
+    how = occurrence.explanation.split("; Sec. ")[0]  # the quote follows it: said once above
+    ev.add("DESCRIPTION", f"“{obligation.quote}”\n\nDue date: {how}\n\n{url}")
     ev.add("URL", url)
     categories = [order.short_name, *(a.abbreviation or a.name for a in obligation.agencies.all())]
     ev.add("CATEGORIES", [*categories, obligation.kind])

@@ -219,7 +219,9 @@ def send_due(now: datetime, result: RunResult, *, connection=None) -> None:
         return
     try:
         for user_id in users:
-            if not _send_to(user_id, now, connection, result):
+            while (sent := _send_to(user_id, now, connection, result)) is True:
+                pass  # a person may have more than one batch waiting
+            if sent is False:
                 break  # the server is down: the rest waits for the next run
     finally:
         try:
@@ -241,11 +243,12 @@ def _claim(user_id, now) -> str | None:
     return token if claimed else None
 
 
-def _send_to(user_id, now, connection, result) -> bool:
-    """Send one person's claimed reminders. False if the server is gone."""
+def _send_to(user_id, now, connection, result) -> bool | None:
+    """Claim and send one batch of a person's due reminders: True when done, None when there
+    was nothing left to claim (or another worker got it), False when the server is gone."""
     token = _claim(user_id, now)
     if token is None:
-        return True  # another worker got there first
+        return None
     mine = list(
         Reminder.objects.filter(claim=token, state=Reminder.State.CLAIMED)
         .select_related("user", "occurrence__obligation__order")

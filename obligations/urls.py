@@ -5,6 +5,7 @@ from obligations.views import calendar, details, feeds, home, imports, lists, re
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("healthz", home.health, name="health"),
     path("obligations/", lists.obligation_list, name="obligation_list"),
     path("obligations/<int:pk>/", details.obligation_detail, name="obligation_detail"),
     path("occurrences/<int:pk>/", details.occurrence_detail, name="occurrence_detail"),

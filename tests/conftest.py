@@ -125,3 +125,11 @@ def world(people, make_feed):
         "timeline": [order.pk], "feed_rotate": [feed.pk], "feed_revoke": [feed.pk],
         "feed_ics": [token], "unsubscribe": [unsubscribe_url(people["reader"]).split("/")[-2]],
     }  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rendered feeds are cached by ETag: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()

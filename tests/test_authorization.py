@@ -28,6 +28,7 @@ MATRIX = {
     "password_change": [("GET", None, signed_in(200)), ("POST", {}, signed_in(200))],
     "password_change_done": [("GET", None, signed_in(200))],
     "home": [("GET", None, signed_in(200))],
+    "health": [("GET", None, every(200)), ("POST", {}, every(405))],
     "obligation_list": [("GET", None, signed_in(200))],
     "obligation_detail": [
         ("GET", None, signed_in(200)),

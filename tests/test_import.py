@@ -140,3 +140,15 @@ def test_evaluate_command(capsys):
         "evaluate_extraction", "--texts", "fixtures/orders", "--gold", "tests/gold", stdout=out
     )
     assert "total: precision 1.000 recall 1.000 F1 1.000 (gold 38" in out.getvalue()
+
+
+def test_make_bench_data_builds_a_consistent_set():
+    out = StringIO()
+    call_command("make_bench_data", "--orders", "3", "--obligations", "30", "--occurrences",
+                 "6000", stdout=out)  # fmt: skip
+    assert Order.objects.filter(number__startswith="B").count() == 3
+    big = Order.objects.get(number="B00000")
+    assert Occurrence.objects.filter(obligation__order=big).count() == 5000
+    assert Obligation.objects.count() >= 30
+    with pytest.raises(CommandError, match="already here"):
+        call_command("make_bench_data", "--orders", "1", "--obligations", "1", stdout=out)

@@ -179,3 +179,10 @@ def test_q_cluster_settings_keep_tasks_single(settings):
     q = settings.Q_CLUSTER
     assert q["timeout"] < q["retry"] and q["catch_up"] is False and q["max_attempts"] > 0
     assert settings.REMINDER_LEASE_MINUTES * 60 > q["timeout"]  # a live claim is never swept
+
+
+def test_one_run_drains_more_than_one_batch_per_person(staff, eo_13768, monkeypatch):
+    monkeypatch.setattr(reminders, "BATCH", 2)
+    result = reminders.run(at(date(2017, 7, 4)))
+    assert result.sent == Reminder.objects.count() > 2 * 2
+    assert not Reminder.objects.exclude(state="sent").exists()

@@ -85,6 +85,20 @@ TEMPLATES = [
     },
 ]
 
+# Cache: per process by default (rendered feeds, keyed by their ETag); CACHE_URL=redis://... to
+# share it between processes.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    }
+}
+if os.environ.get("CACHE_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["CACHE_URL"],
+    }
+
 # Database --------------------------------------------------------------------------------------
 # DATABASE_URL (postgres://user:pass@host:5432/name), or DB_ENGINE=postgres with DB_NAME, DB_USER,
 # DB_HOST, DB_PORT, DB_PASSWORD; otherwise SQLite in the checkout.

@@ -3,6 +3,7 @@ makes, rotates and revokes their feeds."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -39,7 +40,13 @@ def feed_ics(request, token):
         for name, value in headers.items():
             not_modified[name] = value
         return not_modified
-    body = feeds.render(feed, request.build_absolute_uri)
+    # The bytes depend only on the data (the ETag) and the host in the links: cache them, so
+    # clients that poll without If-None-Match cost one aggregate query too.
+    key = f"feed:{feed.pk}:{etag}:{request.get_host()}"
+    body = cache.get(key)
+    if body is None:
+        body = feeds.render(feed, request.build_absolute_uri)
+        cache.set(key, body, timeout=3600)
     response = HttpResponse(
         b"" if request.method == "HEAD" else body,
         content_type="text/calendar; charset=utf-8",

@@ -2,8 +2,11 @@
 
 from datetime import timedelta
 
+from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Q
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from obligations import reminders
 from obligations.models import Occurrence
@@ -39,3 +42,10 @@ def home(request):
         "day": day, "sections": sections, "statuses": statuses,
         "undelivered": list(undelivered[:ROWS]), "undelivered_total": undelivered.count(),
     })  # fmt: skip
+
+
+@login_not_required
+@require_safe
+def health(request):
+    """For load balancers and the benchmarks' baseline: the cheapest page there is."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,173 @@
+"""Benchmarks at scale on the data set of `make_bench_data`. Each figure is printed with its
+target and PASS or FAIL; ratios are measured in the same run, since machines are noisy.
+
+Run: bench/run (which makes the data set first), or
+     DB_NAME=bench.sqlite3 .venv/bin/python bench/scale.py pages|feed|reminders
+"""
+
+import os
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+os.environ.setdefault("LOG_LEVEL", "ERROR")
+
+import django
+
+django.setup()
+
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+RESULTS = []
+
+
+def report(name, value, target, ok):
+    RESULTS.append(ok)
+    print(f"{name:58} {value:>24}  target {target:24} {'PASS' if ok else 'FAIL'}")
+
+
+def timings(client, url, n=30, **headers):
+    client.get(url, headers=headers)  # warm up
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        response = client.get(url, headers=headers)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), statistics.quantiles(times, n=20)[18], response
+
+
+def user():
+    from django.contrib.auth.models import User
+
+    reader, _ = User.objects.get_or_create(username="bench-reader")
+    return reader
+
+
+def pages():
+    from obligations.models import Agency, Order
+
+    client = Client()
+    client.force_login(user())
+    base, _, _ = timings(client, "/healthz", n=100)
+    order = Order.objects.filter(number__startswith="B").order_by("number").first()
+    agency = Agency.objects.order_by("id").first()
+    vendor = connection.vendor
+    for name, url in [
+        ("dashboard home", "/"),
+        ("obligations list (filtered)", f"/obligations/?kind=deadline&agency={agency.pk}"),
+        ("order page (text, highlights)", f"/orders/{order.pk}/"),
+    ]:
+        median, p95, response = timings(client, url)
+        assert response.status_code == 200, (url, response.status_code)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        ratio = median / base
+        report(f"{name} median / trivial view ({vendor})", f"{ratio:.1f}x ({median * 1000:.0f} ms)",
+               "<= 4x", ratio <= 4)  # fmt: skip
+        report(f"{name} p95 ({vendor})", f"{p95 * 1000:.0f} ms", "< 200 ms (SQLite)",
+               p95 < 0.2 or vendor != "sqlite")  # fmt: skip
+        report(f"{name} SQL queries", str(len(queries)), "fixed (<= 15)", len(queries) <= 15)
+
+
+def feed():
+    from django.core.cache import cache
+    from icalendar import Calendar
+
+    from obligations.feeds import new_token
+    from obligations.models import Feed, Order
+
+    order = Order.objects.filter(number__startswith="B").order_by("number").first()
+    token, digest = new_token()
+    Feed.objects.create(user=user(), name="bench", order=order, token_hash=digest)
+    client = Client()
+    url = f"/calendar/{token}.ics"
+    full = []
+    for _ in range(5):
+        cache.clear()  # the uncached path: query, build, serialize
+        start = time.perf_counter()
+        response = client.get(url)
+        full.append(time.perf_counter() - start)
+    events = response.content.count(b"BEGIN:VEVENT")
+    # icalendar alone: serialize the very same events, already built
+    calendar = Calendar.from_ical(response.content)
+    alone = []
+    for _ in range(5):
+        start = time.perf_counter()
+        calendar.to_ical()
+        alone.append(time.perf_counter() - start)
+    ratio = min(full) / min(alone)
+    report(f"feed of {events} events: full response / icalendar alone",
+           f"{ratio:.2f}x ({min(full) * 1000:.0f} ms)", "<= 1.5x", ratio <= 1.5)  # fmt: skip
+    etag = response["ETag"]
+    not_modified, _, r304 = timings(client, url, n=50, if_none_match=etag)
+    assert r304.status_code == 304
+    share = not_modified / min(full)
+    report("feed 304 / full response", f"{share:.1%} ({not_modified * 1000:.1f} ms)", "< 5%",
+           share < 0.05)  # fmt: skip
+    cached, _, _ = timings(client, url, n=20)
+    report("feed, cached by ETag, without If-None-Match", f"{cached * 1000:.1f} ms", "(info)", True)
+
+
+def reminders_stage():
+    from datetime import date, timedelta
+
+    from django.contrib.auth.models import User
+    from django.core.mail import get_connection
+
+    from obligations import reminders
+    from obligations.models import (
+        Agency,
+        Obligation,
+        Occurrence,
+        Order,
+        Reminder,
+        ReminderPreference,
+    )
+
+    agency = Agency.named("Department of Benchmarks", "DOB")
+    day = date(2031, 1, 6)
+    order = Order.objects.create(number="R0001", title="Reminder bench", signed=day,
+                                 text="bench", text_sha256="r" * 64)  # fmt: skip
+    obligation = Obligation.objects.create(
+        order=order, key="r", section="1", action="report", quote="shall report", span_start=0,
+        span_end=5, rule={"kind": "deadline", "offset": "7 days", "anchor": "order"},
+    )  # fmt: skip
+    obligation.agencies.add(agency)
+    Occurrence.objects.bulk_create(
+        Occurrence(
+            obligation=obligation, sequence=i + 1, due=day + timedelta(days=7), explanation="bench"
+        )
+        for i in range(100)
+    )
+    users = User.objects.bulk_create(
+        User(username=f"bench{i}", email=f"bench{i}@example.gov") for i in range(100)
+    )
+    agency.group.user_set.add(*users)
+    ReminderPreference.objects.bulk_create(ReminderPreference(user=u, digest=False) for u in users)
+    mail = get_connection("django.core.mail.backends.locmem.EmailBackend")
+    now = reminders.send_time(day)
+    start = time.perf_counter()
+    first = reminders.run(now, connection=mail)
+    took = time.perf_counter() - start
+    due = Reminder.objects.filter(occurrence__obligation=obligation).count()
+    report(f"reminder run over {due} due reminders (locmem)", f"{took:.1f} s, {first.sent} sent",
+           "< 30 s", took < 30 and first.sent >= 10_000)  # fmt: skip
+    second = reminders.run(now, connection=mail)
+    report("second reminder run", f"{second.sent} sent", "0", second.sent == 0)
+
+
+def main(stage):
+    {"pages": pages, "feed": feed, "reminders": reminders_stage}[stage]()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report(f"peak RSS of the {stage} stage", f"{rss:.0f} MB", "(info)", True)
+    return 0 if all(RESULTS) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1]))
