@@ -188,8 +188,12 @@ class OccurrenceQuerySet(models.QuerySet):
         """Annotate `status_then`: the status on `day`, from the dates things happened (submitted
         on, verified on, closed on), not from when they were typed in. Days from today on show
         the current status, which also covers "in progress" (it has no date)."""
+        if day >= clock.today():
+            # Today (the default view) the status is what it is: a plain column the
+            # (status, due) index serves, not an expression over every row.
+            return self.annotate(status_then=models.F("status"))
         closed = [Occurrence.Status.WAIVED, Occurrence.Status.NOT_REQUIRED]
-        current = models.F("status") if day >= clock.today() else models.Value("open")
+        current = models.Value("open")
         return self.annotate(
             status_then=models.Case(
                 models.When(verified_on__lte=day, then=models.Value("verified")),
@@ -247,7 +251,19 @@ class Occurrence(models.Model):
             models.UniqueConstraint(fields=["obligation", "sequence"], name="occurrence_unique_seq")
         ]
         # The dashboard's overdue / due-soon lists filter on status and order by due date.
-        indexes = [models.Index(fields=["status", "due"], name="occurrence_status_due")]
+        indexes = [
+            models.Index(fields=["status", "due"], name="occurrence_status_due"),
+            # The home page's overdue and due-soon lists: pending rows in due order, read in
+            # index order so LIMIT stops early however many are overdue.
+            models.Index(
+                fields=["due", "obligation"],
+                name="occurrence_pending_due",
+                condition=models.Q(status__in=["open", "in_progress"]),
+            ),
+            # "Completed in the last 30 days".
+            models.Index(fields=["submitted_on"], name="occurrence_submitted_on"),
+            models.Index(fields=["verified_on"], name="occurrence_verified_on"),
+        ]
 
     def __str__(self):
         return f"{self.obligation} due {self.due}"

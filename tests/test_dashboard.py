@@ -232,7 +232,7 @@ def detail_args(name, order):
 
 
 PAGE_QUERIES = {
-    "home": 15, "obligation_list": 11, "order_list": 7, "calendar": 7, "obligation_detail": 13,
+    "home": 18, "obligation_list": 11, "order_list": 7, "calendar": 7, "obligation_detail": 13,
     "occurrence_detail": 12, "order_detail": 10, "timeline": 8,
 }  # fmt: skip
 
