@@ -30,6 +30,15 @@ def manage(env, *args, timeout=120):
     return result.stdout
 
 
+def seeded(tmp_path, smtp_port, count):
+    """A migrated database with `count` reminders due now, mailing through `smtp_port`."""
+    env = base_env(tmp_path, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(smtp_port), REMINDER_HOUR="0")
+    manage(env, "migrate", "--noinput")
+    subprocess.run([sys.executable, str(ROOT / "tests" / "race_seed.py"), "0", str(count),
+                    date.today().isoformat()], env=env, check=True, timeout=120)  # fmt: skip
+    return env
+
+
 def start_cluster(env):
     # qcluster can hang on SIGTERM (django-q2#346): its own process group, SIGKILL to stop it.
     return subprocess.Popen(
@@ -86,10 +95,7 @@ def test_a_killed_worker_loses_no_reminder(tmp_path):
     inbox = SlowInbox()
     count = 300
     with smtp_server(inbox) as port:
-        env = base_env(tmp_path, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(port), REMINDER_HOUR="0")
-        manage(env, "migrate", "--noinput")
-        subprocess.run([sys.executable, str(ROOT / "tests" / "race_seed.py"), "0", str(count),
-                        date.today().isoformat()], env=env, check=True, timeout=120)  # fmt: skip
+        env = seeded(tmp_path, port, count)
         cluster = start_cluster(env)
         try:
             manage(env, "shell", "-c",
@@ -121,10 +127,7 @@ def test_sqlite_lock_contention_delays_but_loses_nothing(tmp_path):
     inbox = Inbox()
     count = 100
     with smtp_server(inbox) as port:
-        env = base_env(tmp_path, EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(port), REMINDER_HOUR="0")
-        manage(env, "migrate", "--noinput")
-        subprocess.run([sys.executable, str(ROOT / "tests" / "race_seed.py"), "0", str(count),
-                        date.today().isoformat()], env=env, check=True, timeout=120)  # fmt: skip
+        env = seeded(tmp_path, port, count)
         held = threading.Event()
 
         def hold_the_lock():
