@@ -36,7 +36,6 @@ from obligations.models import (
     Occurrence,
     Reminder,
     ReminderPreference,
-    default_lead_days,
 )
 
 log = logging.getLogger(__name__)
@@ -186,7 +185,7 @@ class Audience:
         return users | self.followers[obligation.id]
 
     def pref(self, user_id) -> ReminderPreference:
-        return self.prefs.get(user_id) or ReminderPreference(lead_days=default_lead_days())
+        return self.prefs.get(user_id) or ReminderPreference()  # the field defaults
 
     def wants(self, user_id, obligation) -> bool:
         pref = self.pref(user_id)
@@ -255,11 +254,12 @@ def _send_to(user_id, now, connection, result) -> bool | None:
         .defer("occurrence__obligation__order__text")
         .order_by("occurrence__due", "id")
     )
-    live = _drop_stale(mine, now, result)
+    # One person's rows: their preferences decide both what is stale and how it is sent.
+    pref = ReminderPreference.objects.filter(user_id=user_id).first() or ReminderPreference()
+    live = _drop_stale(mine, pref, now, result)
     if not live:
         return True
     user = live[0].user
-    pref = ReminderPreference.objects.filter(user=user).first() or ReminderPreference()
     batches = [live] if pref.digest else [[r] for r in live]
     today = local_today(now)
     for i, batch in enumerate(batches):
@@ -272,16 +272,11 @@ def _send_to(user_id, now, connection, result) -> bool | None:
     return True
 
 
-def _drop_stale(rows, now, result) -> list[Reminder]:
+def _drop_stale(rows, pref, now, result) -> list[Reminder]:
     """Cancel what is no longer relevant: done meanwhile, or replaced by a later reminder."""
     today = local_today(now)
-    prefs = {
-        p.user_id: p
-        for p in ReminderPreference.objects.filter(user_id__in={r.user_id for r in rows})
-    }
     live, stale = [], []
     for row in rows:
-        pref = prefs.get(row.user_id) or ReminderPreference(lead_days=default_lead_days())
         current = current_kind(row.occurrence.due, today, pref)
         done = row.occurrence.status not in Occurrence.PENDING
         (stale if done or pref.paused or current != row.kind else live).append(row)
