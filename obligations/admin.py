@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils import timezone
 
 from obligations.models import (
     Agency,
@@ -79,6 +80,16 @@ class OccurrenceAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "version", "explanation", "updated_at", *Occurrence.TRACKED]
     inlines = [HistoryInline]
     actions = ["mark_waived"]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an occurrence is closed as waived or not required, never deleted
+
+    def save_model(self, request, obj, form, change):
+        """A due date moved here is a change feeds and cached pages must see."""
+        if change and form.changed_data:
+            obj.version += int("due" in form.changed_data)
+            obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
     @admin.action(description="Mark selected occurrences waived")
     def mark_waived(self, request, queryset):

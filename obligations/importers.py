@@ -67,7 +67,8 @@ def _upsert_order(extraction, source):
         return Order.objects.create(**values), True
     changed = {k: v for k, v in values.items() if getattr(order, k) != v}
     if changed:
-        Order.objects.filter(pk=order.pk).update(**changed, imported_at=timezone.now())
+        now = timezone.now()  # update() skips auto_now: `updated` is set by hand
+        Order.objects.filter(pk=order.pk).update(**changed, imported_at=now, updated=now)
         order.refresh_from_db()
     return order, False
 
@@ -105,6 +106,7 @@ def _upsert_obligation(order, found, result):
     agencies = [Agency.named(*agency_for(actor)) for actor in found.actors]
     if set(obligation.agencies.all()) != set(agencies):
         obligation.agencies.set(agencies)
+        obligation.save(update_fields=["updated"])  # the data version moves (versions.py)
     return obligation
 
 
@@ -121,7 +123,9 @@ def _link_dependencies(order):
         ]  # fmt: skip
         target = matches[0] if len(matches) == 1 else None
         if obligation.depends_on_id != (target.pk if target else None):
-            Obligation.objects.filter(pk=obligation.pk).update(depends_on=target)
+            Obligation.objects.filter(pk=obligation.pk).update(
+                depends_on=target, updated=timezone.now()
+            )
 
 
 def _apply_revocations(order):
@@ -138,7 +142,9 @@ def _apply_revocations(order):
 def _revoke(revoked, by):
     when = by.effective or by.signed
     if (revoked.revoked_on, revoked.revoked_by_id) != (when, by.pk):
-        Order.objects.filter(pk=revoked.pk).update(revoked_on=when, revoked_by=by)
+        Order.objects.filter(pk=revoked.pk).update(
+            revoked_on=when, revoked_by=by, updated=timezone.now()
+        )
     for obligation in revoked.obligations.filter(rule__kind="recurring"):
         end = when.isoformat() if when else None
         if obligation.conventions.get("end") != end:

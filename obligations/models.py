@@ -20,6 +20,7 @@ class Agency(models.Model):
     group = models.OneToOneField(
         Group, on_delete=models.PROTECT, help_text="Members of this group act for the agency."
     )
+    updated = models.DateTimeField(auto_now=True, db_index=True)  # the data version (versions.py)
 
     class Meta:
         verbose_name_plural = "agencies"
@@ -67,6 +68,7 @@ class Order(models.Model):
     citation = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=500, blank=True)
     imported_at = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(auto_now=True, db_index=True)  # the data version (versions.py)
 
     class Meta:
         ordering = ["signed", "number"]
@@ -123,6 +125,8 @@ class Obligation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "key"], name="obligation_unique_key")
         ]
+        # The data version (versions.py) reads the latest change through this index.
+        indexes = [models.Index(fields=["updated"], name="obligation_updated")]
 
     def __str__(self):
         return f"Sec. {self.section}: {self.action}"
@@ -263,6 +267,8 @@ class Occurrence(models.Model):
             # "Completed in the last 30 days".
             models.Index(fields=["submitted_on"], name="occurrence_submitted_on"),
             models.Index(fields=["verified_on"], name="occurrence_verified_on"),
+            # The data version (versions.py): the latest change, read from the index's end.
+            models.Index(fields=["updated_at"], name="occurrence_updated_at"),
         ]
 
     def __str__(self):

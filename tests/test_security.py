@@ -205,7 +205,9 @@ def test_hostile_text_gets_a_message_never_a_500(client, people, name):
     client.force_login(people["admin"])
     start = perf_counter()
     response = client.post(reverse("import_order"), {"step": "preview", "text": HOSTILE[name]})
-    assert perf_counter() - start < 2
+    # A guard against a hang (quadratic work on 1 MB would take minutes), not a speed target:
+    # bench/extraction.py measures speed. Loose enough for a loaded CI machine.
+    assert perf_counter() - start < 15
     assert response.status_code in (200, 400, 413)
     page = response.content.decode()
     assert "cannot be read as an order" in page or "too long" in page or "Preview" in page

@@ -1,11 +1,18 @@
-"""What every dashboard page shares: the "as of" date and the occurrence rows."""
+"""What every dashboard page shares: the "as of" date, the occurrence rows, cached parts."""
 
+import hashlib
 from datetime import date
 
 from django.contrib import messages
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from obligations import clock
 from obligations.models import Occurrence
+from obligations.versions import data_version
+
+PART_SECONDS = 600  # bounds the memory a part holds; the data version, not time, keeps it fresh
 
 
 def as_of(request) -> date:
@@ -27,3 +34,19 @@ def occurrence_rows(day: date):
         .select_related("obligation__order")
         .defer("obligation__order__text", "obligation__quote", "explanation")
     )
+
+
+def cached_part(request, template: str, build) -> str:
+    """The HTML of a costly part of a page, rendered once per data version.
+
+    The key holds all the part depends on: the URL with its query (filters, page, as-of date),
+    the person, today, and the data version. `build()` makes the part's context and runs only
+    when the part is not cached. The part is rendered without context processors, so it holds
+    nothing of the session (no CSRF token, no messages): only `request`, for its links."""
+    key = repr((template, request.get_full_path(), request.user.pk, clock.today(), data_version()))
+    key = "part:" + hashlib.sha256(key.encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string(template, {"request": request, **build()})
+        cache.set(key, html, PART_SECONDS)
+    return mark_safe(html)  # rendered by our templates, which escape what they show

@@ -11,7 +11,7 @@ from obligations.forms import ConventionsForm, ProgressForm
 from obligations.models import Obligation, Occurrence, Order
 from obligations.permissions import can_change, require_change
 from obligations.tracking import change_conventions, record_progress
-from obligations.views.common import as_of
+from obligations.views.common import as_of, cached_part
 
 
 def obligation_detail(request, pk):
@@ -68,13 +68,22 @@ def occurrence_detail(request, pk):
 
 def order_detail(request, pk):
     day = as_of(request)
-    order = get_object_or_404(Order.objects.select_related("revoked_by"), pk=pk)
+    order = get_object_or_404(Order.objects.defer("text"), pk=pk)
+    body = cached_part(request, "obligations/_order.html", lambda: _order_body(pk, day))
+    return render(request, "obligations/order_detail.html", {
+        "day": day, "order": order, "body": body,
+    })  # fmt: skip
+
+
+def _order_body(pk, day) -> dict:
+    order = Order.objects.select_related("revoked_by").get(pk=pk)
     obligations = list(order.obligations.order_by("span_start"))
     revokes = Order.objects.defer("text").filter(number__in=order.revokes + order.amends)
-    return render(request, "obligations/order_detail.html", {
-        "day": day, "order": order, "obligations": obligations, "text": highlighted(order, obligations),
-        "changed_orders": revokes, "revoked_orders": order.revoked_orders.defer("text"),
-    })  # fmt: skip
+    return {
+        "day": day, "order": order, "obligations": obligations,
+        "text": highlighted(order, obligations), "changed_orders": revokes,
+        "revoked_orders": order.revoked_orders.defer("text"),
+    }  # fmt: skip
 
 
 def highlighted(order, obligations) -> str:

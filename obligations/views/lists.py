@@ -10,7 +10,7 @@ from django.shortcuts import render
 
 from obligations.filters import ObligationFilter, listed, sort
 from obligations.models import Order
-from obligations.views.common import as_of
+from obligations.views.common import as_of, cached_part
 
 PAGE = 100
 COLUMNS = ["order", "section", "kind", "timing", "next_due", "overdue", "actors", "agencies",
@@ -19,16 +19,26 @@ COLUMNS = ["order", "section", "kind", "timing", "next_due", "overdue", "actors"
 
 def obligation_list(request):
     day = as_of(request)
-    filters = ObligationFilter(request.GET, queryset=listed(day), day=day, user=request.user)
-    rows = sort(filters.qs, request.GET.get("sort", "order"))
     export = request.GET.get("format")
     if export in ("csv", "json"):
-        return _export(export, [_row(o) for o in rows], day)
+        return _export(export, [_row(o) for o in _filtered(request, day)[1]], day)
+    body = cached_part(request, "obligations/_obligation_list.html", lambda: _page(request, day))
+    return render(request, "obligations/obligation_list.html", {"day": day, "body": body})
+
+
+def _filtered(request, day):
+    """(the filters with their form, the rows they let through in the chosen order)"""
+    filters = ObligationFilter(request.GET, queryset=listed(day), day=day, user=request.user)
+    return filters, sort(filters.qs, request.GET.get("sort", "order"))
+
+
+def _page(request, day) -> dict:
+    filters, rows = _filtered(request, day)
     page = Paginator(rows, PAGE).get_page(request.GET.get("page"))
-    return render(request, "obligations/obligation_list.html", {
+    return {
         "day": day, "filter": filters, "page": page, "rows": [(o, _row(o)) for o in page],
         "sorts": [("order", "Order"), ("section", "Section"), ("due", "Next due"), ("kind", "Kind")],
-    })  # fmt: skip
+    }  # fmt: skip
 
 
 def _row(obligation) -> dict:
