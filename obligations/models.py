@@ -267,6 +267,8 @@ class Occurrence(models.Model):
             # "Completed in the last 30 days".
             models.Index(fields=["submitted_on"], name="occurrence_submitted_on"),
             models.Index(fields=["verified_on"], name="occurrence_verified_on"),
+            # The list's next due date and "overdue" of each obligation: a seek per obligation.
+            models.Index(fields=["obligation", "status", "due"], name="occurrence_obligation_due"),
             # The data version (versions.py): the latest change, read from the index's end.
             models.Index(fields=["updated_at"], name="occurrence_updated_at"),
         ]

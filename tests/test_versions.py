@@ -125,17 +125,34 @@ def test_a_repeat_view_reads_no_large_table(client, people, eo_13768, pinned_tod
     assert len(reads) == 1 and "MAX" in reads[0]  # only the data version's index lookup
 
 
-def test_cached_parts_hold_nothing_of_the_session(client, people, eo_13768):
-    """Rendered without context processors: no CSRF token or user name inside a part, while
-    the page around it keeps its own."""
+def cached_parts() -> list[str]:
     import pickle
 
     from django.core.cache import cache
 
+    values = [pickle.loads(v) for v in cache._cache.values()]  # locmem keeps values pickled
+    return [v for v in values if isinstance(v, str)]
+
+
+def test_cached_parts_hold_nothing_of_the_session(client, people, eo_13768):
+    """Rendered without context processors: no CSRF token or user name inside a part, while
+    the page around it keeps its own."""
     client.force_login(people["dhs"])
     page = client.get(reverse("obligation_list")).content.decode()
     assert page.count("csrfmiddlewaretoken") == 1 and "Sign out dhs" in page
-    parts = [pickle.loads(v) for v in cache._cache.values()]  # locmem keeps values pickled
-    parts = [p for p in parts if isinstance(p, str) and "<h1>Obligations" in p]
+    parts = [p for p in cached_parts() if "<h1>Obligations" in p]
     assert len(parts) == 1
     assert "csrfmiddlewaretoken" not in parts[0] and "Sign out" not in parts[0]
+
+
+def test_home_parts_are_shared_and_list_parts_are_per_person(client, people, eo_13768):
+    """Nothing on the home page depends on who asks, so one rendering serves everyone; the
+    list's "my agency only" does depend on it."""
+    for user in (people["dhs"], people["dos"]):
+        client.force_login(user)
+        client.get("/")
+        client.get(reverse("obligation_list") + "?mine=true")
+    parts = cached_parts()
+    assert sum("Counts per status" in p for p in parts) == 1
+    mine = [p for p in parts if "<h1>Obligations" in p]
+    assert len(mine) == 2 and mine[0] != mine[1]  # DHS's obligations, then DOS's

@@ -36,14 +36,16 @@ def occurrence_rows(day: date):
     )
 
 
-def cached_part(request, template: str, build) -> str:
+def cached_part(request, template: str, build, *, per_person=False) -> str:
     """The HTML of a costly part of a page, rendered once per data version.
 
     The key holds all the part depends on: the URL with its query (filters, page, as-of date),
-    the person, today, and the data version. `build()` makes the part's context and runs only
-    when the part is not cached. The part is rendered without context processors, so it holds
-    nothing of the session (no CSRF token, no messages): only `request`, for its links."""
-    key = repr((template, request.get_full_path(), request.user.pk, clock.today(), data_version()))
+    today, the data version, and the person when the part depends on who asks (`per_person`).
+    `build()` makes the part's context and runs only when the part is not cached. The part is
+    rendered without context processors, so it holds nothing of the session (no CSRF token, no
+    messages, no user): only `request`, for its links."""
+    person = request.user.pk if per_person else None
+    key = repr((template, request.get_full_path(), person, clock.today(), data_version()))
     key = "part:" + hashlib.sha256(key.encode()).hexdigest()
     html = cache.get(key)
     if html is None:
