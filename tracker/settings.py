@@ -85,8 +85,9 @@ TEMPLATES = [
     },
 ]
 
-# Cache: per process by default (rendered feeds, keyed by their ETag); CACHE_URL=redis://... to
-# share it between processes.
+# Cache: per process by default; CACHE_URL=redis://... to share it between processes. It holds
+# rendered feeds (keyed by their ETag) and the costly parts of dashboard pages (keyed by the data
+# version read from the database, obligations/versions.py), so it is never the source of truth.
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from obligations.agencies import agency_for
 from obligations.extraction import extract, read_file
@@ -44,6 +44,7 @@ class Command(BaseCommand):
             made = self._orders(orders, templates)
             rows = self._obligations(made, templates, per_order)
             count = self._occurrences(rows, per_order, per_obligation)
+        settle()
         self.stdout.write(f"{len(made)} orders, {len(rows)} obligations, {count} occurrences")
 
     def _orders(self, count, templates):
@@ -103,3 +104,12 @@ class Command(BaseCommand):
                 count, batch = count + len(batch), []
         Occurrence.objects.bulk_create(batch, batch_size=5000)
         return count + len(batch)
+
+
+def settle():
+    """On PostgreSQL, statistics and visibility maps as autovacuum gives a database in service:
+    without them the planner takes the bulk-loaded tables for empty and picks plans no
+    deployment would. (SQLite gathers no statistics unless asked, so neither does this.)"""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:  # (tests: inside one)
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
