@@ -253,3 +253,34 @@ def test_dates_move_when_conventions_change(client, people, eo_13768, make_feed)
     moved = [u for u in before if after[u] != before[u]]
     assert moved and all(after[u].weekday() == 4 for u in moved)
     assert all(abs(after[u] - before[u]) < timedelta(days=7) for u in moved)
+
+
+def test_icalendar_would_write_the_very_same_bytes(client, people, eo_13768, make_feed):
+    """Events are built from already-typed values, not `add()`: reading the feed back and
+    writing it again with icalendar changes nothing, alarms included."""
+    _, token = make_feed(people["reader"], alarms=True)
+    body = fetch(client, token).content
+    assert body.count(b"BEGIN:VALARM") == 245
+    assert Calendar.from_ical(body).to_ical() == body
+
+
+def test_one_event_per_occurrence_however_many_agencies_match(client, people, make_feed):
+    """The agency filters must not repeat an occurrence once per matching agency."""
+    from obligations.models import Agency
+    from tests.conftest import make_obligation, make_occurrence
+
+    dhs, dos = Agency.objects.get(abbreviation="DHS"), Agency.objects.get(abbreviation="DOS")
+    obligation = make_obligation()
+    obligation.agencies.add(dos, dhs)
+    for sequence in (1, 2):
+        make_occurrence(obligation, sequence=sequence)
+    people["dhs"].groups.add(dos.group)  # answers for both agencies of the obligation
+    for fields in ({"mine": True}, {"agency": dhs}, {}):
+        _, token = make_feed(people["dhs"], **fields)
+        found = events(fetch(client, token).content)
+        assert sorted(str(e["UID"]) for e in found) == [
+            "executive-order-99999-key-1-1@obligation-tracker",
+            "executive-order-99999-key-1-2@obligation-tracker",
+        ]
+        # the agencies by name, as the dashboard lists them
+        assert found[0]["CATEGORIES"].cats == ["EO 99999", "DHS", "DOS", "deadline"]
