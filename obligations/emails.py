@@ -38,15 +38,21 @@ def user_for_unsubscribe(token: str):
     return get_user_model().objects.filter(pk=data.get("user")).first()
 
 
-def reminder(user, items: list[dict], today):
-    """One e-mail about one or more due dates (a digest when there are several)."""
-    unsubscribe = unsubscribe_url(user)
-    ctx = {
-        "user": user, "items": items, "today": today, "unsubscribe": unsubscribe,
+def reminder_links(user) -> dict:
+    """The links at the foot of every reminder to `user`: signing the unsubscribe token costs
+    more than anything else in a message, so a run makes them once per person."""
+    return {
+        "unsubscribe": unsubscribe_url(user),
         "preferences": absolute(reverse("reminder_preferences")),
-    }  # fmt: skip
+    }
+
+
+def reminder(user, items: list[dict], today, links: dict | None = None):
+    """One e-mail about one or more due dates (a digest when there are several)."""
+    links = links or reminder_links(user)
+    ctx = {"user": user, "items": items, "today": today, **links}
     headers = {
-        "List-Unsubscribe": f"<{unsubscribe}>",
+        "List-Unsubscribe": f"<{links['unsubscribe']}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",  # RFC 8058
         "X-Reminder-IDs": ",".join(str(item["reminder"].pk) for item in items),
         "Auto-Submitted": "auto-generated",

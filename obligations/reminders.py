@@ -20,19 +20,22 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from functools import lru_cache
+from itertools import islice
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
-from django.db import transaction
+from django.db import connection as db  # `connection` here is the mail server's
 from django.db.models import F, Q
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
 
 from obligations import emails
 from obligations.agencies import ALL
 from obligations.models import (
     Agency,
     Follow,
+    Obligation,
     Occurrence,
     Reminder,
     ReminderPreference,
@@ -41,6 +44,7 @@ from obligations.models import (
 log = logging.getLogger(__name__)
 MAX_LEAD_DAYS = 90
 BATCH = 200  # reminders one person gets in one claim
+PLAN_CHUNK = 500  # obligations read, and reminders inserted, per query when planning
 
 
 @dataclass
@@ -101,38 +105,39 @@ def sweep(now: datetime) -> int:
 
 
 def plan(now: datetime) -> int:
-    """Insert today's relevant reminders; existing ones are left alone (unique constraint)."""
+    """Insert today's relevant reminders; existing ones are left alone (unique constraint).
+
+    Who hears of which obligation is worked out first (small tables); then only the due dates
+    of obligations someone hears of are read, PLAN_CHUNK obligations per query, and rows are
+    inserted PLAN_CHUNK at a time. Memory stays flat however many due dates there are."""
     today = local_today(now)
-    occurrences = list(
-        Occurrence.objects.pending()
-        .filter(
-            due__lte=today + timedelta(days=MAX_LEAD_DAYS), obligation__review_state="confirmed"
-        )
-        .select_related("obligation")
-        .only("id", "due", "obligation__id", "obligation__order_id")
-    )
-    if not occurrences:
-        return 0
-    audience = Audience.load({o.obligation_id for o in occurrences})
-    rows = []
-    for occurrence in occurrences:
-        for user_id in audience.recipients(occurrence.obligation):
-            pref = audience.pref(user_id)
-            if not audience.wants(user_id, occurrence.obligation):
-                continue
-            kind = current_kind(occurrence.due, today, pref)
-            if kind:
-                rows.append(
-                    Reminder(
-                        occurrence=occurrence,
-                        user_id=user_id,
-                        kind=kind,
-                        send_after=send_time(today),
-                    )
-                )
+    audience = Audience.load(Obligation.objects.filter(review_state="confirmed"))
+    rows = _reminders(audience, today)
     before = Reminder.objects.count()
-    Reminder.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+    while batch := list(islice(rows, PLAN_CHUNK)):
+        Reminder.objects.bulk_create(batch, ignore_conflicts=True)
     return Reminder.objects.count() - before
+
+
+def _reminders(audience, today):
+    """The relevant reminder of each (open due date, person), made lazily."""
+    send_after, horizon = send_time(today), today + timedelta(days=MAX_LEAD_DAYS)
+    obligation_ids = iter(sorted(audience.order_of))
+    while chunk := list(islice(obligation_ids, PLAN_CHUNK)):
+        # who hears of each obligation, worked out once for all its due dates
+        wanting = {o: people for o in chunk if (people := audience.wanting(o))}
+        due_dates = Occurrence.objects.pending().filter(
+            obligation_id__in=list(wanting), due__lte=horizon
+        )
+        for occurrence_id, obligation_id, due in due_dates.order_by("id").values_list(
+            "id", "obligation", "due"
+        ):
+            for user_id, pref in wanting[obligation_id]:
+                if kind := current_kind(due, today, pref):
+                    yield Reminder(
+                        occurrence_id=occurrence_id, user_id=user_id, kind=kind,
+                        send_after=send_after,
+                    )  # fmt: skip
 
 
 class Audience:
@@ -144,29 +149,35 @@ class Audience:
         self.by_agency: dict[int, set[int]] = defaultdict(set)
         self.followers: dict[int, set[int]] = defaultdict(set)
         self.agencies_of: dict[int, set[int]] = defaultdict(set)
+        self.order_of: dict[int, int] = {}
         self.prefs: dict[int, ReminderPreference] = {}
+        self.default_pref = ReminderPreference()  # the field defaults, for users without a row
         self.pref_agencies: dict[int, set[int]] = defaultdict(set)
         self.pref_orders: dict[int, set[int]] = defaultdict(set)
         self.all_agency: int | None = None
         self.anyone_with_agency: set[int] = set()
 
     @classmethod
-    def load(cls, obligation_ids):
+    def load(cls, obligations):
+        """obligations: a queryset of the obligations to remind of."""
         self = cls()
-        users = get_user_model().objects.filter(is_active=True).exclude(email="")
-        active = set(users.values_list("id", flat=True))
+        active = get_user_model().objects.filter(is_active=True).exclude(email="").values("id")
         for agency_id, user_id in Agency.objects.filter(group__user__in=active).values_list(
             "id", "group__user"
         ):
             self.by_agency[agency_id].add(user_id)
             self.anyone_with_agency.add(user_id)
         self.all_agency = Agency.objects.filter(name=ALL).values_list("id", flat=True).first()
-        through = Agency.obligations.through.objects.filter(obligation_id__in=obligation_ids)
-        for obligation_id, agency_id in through.values_list("obligation_id", "agency_id"):
-            self.agencies_of[obligation_id].add(agency_id)
-        follows = Follow.objects.filter(obligation_id__in=obligation_ids, user_id__in=active)
-        for obligation_id, user_id in follows.values_list("obligation_id", "user_id"):
-            self.followers[obligation_id].add(user_id)
+        self.order_of = dict(obligations.values_list("id", "order_id"))
+        # Whole tables (a row or two per obligation), filtered here: no list of ids to send.
+        through = Agency.obligations.through.objects.values_list("obligation_id", "agency_id")
+        for obligation_id, agency_id in through:
+            if obligation_id in self.order_of:
+                self.agencies_of[obligation_id].add(agency_id)
+        follows = Follow.objects.filter(user_id__in=active).values_list("obligation_id", "user_id")
+        for obligation_id, user_id in follows:
+            if obligation_id in self.order_of:
+                self.followers[obligation_id].add(user_id)
         for pref in ReminderPreference.objects.filter(user_id__in=active):
             self.prefs[pref.user_id] = pref
         through = ReminderPreference.agencies.through.objects.all()
@@ -177,26 +188,34 @@ class Audience:
             self.pref_orders[pref_user].add(order_id)
         return self
 
-    def recipients(self, obligation) -> set[int]:
-        agencies = self.agencies_of[obligation.id]
+    def wanting(self, obligation_id) -> list[tuple[int, ReminderPreference]]:
+        """(user id, preferences) of everyone to remind of this obligation, by user id."""
+        return [
+            (user_id, self.pref(user_id))
+            for user_id in sorted(self.recipients(obligation_id))
+            if self.wants(user_id, obligation_id)
+        ]
+
+    def recipients(self, obligation_id) -> set[int]:
+        agencies = self.agencies_of[obligation_id]
         users = set().union(*(self.by_agency[a] for a in agencies)) if agencies else set()
         if self.all_agency in agencies:
             users |= self.anyone_with_agency  # "all agencies": every agency's staff
-        return users | self.followers[obligation.id]
+        return users | self.followers[obligation_id]
 
     def pref(self, user_id) -> ReminderPreference:
-        return self.prefs.get(user_id) or ReminderPreference()  # the field defaults
+        return self.prefs.get(user_id) or self.default_pref
 
-    def wants(self, user_id, obligation) -> bool:
+    def wants(self, user_id, obligation_id) -> bool:
         pref = self.pref(user_id)
         if pref.paused:
             return False
-        if user_id in self.followers[obligation.id]:
+        if user_id in self.followers[obligation_id]:
             return True  # following is asking for it
         chosen_agencies, chosen_orders = self.pref_agencies[user_id], self.pref_orders[user_id]
-        if chosen_orders and obligation.order_id not in chosen_orders:
+        if chosen_orders and self.order_of.get(obligation_id) not in chosen_orders:
             return False
-        return not chosen_agencies or bool(chosen_agencies & self.agencies_of[obligation.id])
+        return not chosen_agencies or bool(chosen_agencies & self.agencies_of[obligation_id])
 
 
 # Sending ----------------------------------------------------------------------------------------
@@ -229,7 +248,8 @@ def send_due(now: datetime, result: RunResult, *, connection=None) -> None:
             pass
 
 
-def _claim(user_id, now) -> str | None:
+def _claim(user_id, now) -> tuple[str, list[int]] | None:
+    """(token, the ids tried): the rows among them that now hold the token are this run's."""
     ids = list(
         Reminder.objects.filter(user_id=user_id, state=Reminder.State.PENDING, send_after__lte=now)
         .order_by("id")
@@ -239,19 +259,21 @@ def _claim(user_id, now) -> str | None:
     claimed = Reminder.objects.filter(
         pk__in=ids, state=Reminder.State.PENDING, send_after__lte=now
     ).update(state=Reminder.State.CLAIMED, claim=token, claimed_at=now)
-    return token if claimed else None
+    return (token, ids) if claimed else None
 
 
 def _send_to(user_id, now, connection, result) -> bool | None:
     """Claim and send one batch of a person's due reminders: True when done, None when there
     was nothing left to claim (or another worker got it), False when the server is gone."""
-    token = _claim(user_id, now)
-    if token is None:
+    claim = _claim(user_id, now)
+    if claim is None:
         return None
+    token, ids = claim
     mine = list(
-        Reminder.objects.filter(claim=token, state=Reminder.State.CLAIMED)
+        # by primary key: there is no index on `claim`, and the table only grows
+        Reminder.objects.filter(pk__in=ids, claim=token, state=Reminder.State.CLAIMED)
         .select_related("user", "occurrence__obligation__order")
-        .defer("occurrence__obligation__order__text")
+        .only(*MESSAGE_FIELDS)
         .order_by("occurrence__due", "id")
     )
     # One person's rows: their preferences decide both what is stale and how it is sent.
@@ -260,10 +282,11 @@ def _send_to(user_id, now, connection, result) -> bool | None:
     if not live:
         return True
     user = live[0].user
+    links = emails.reminder_links(user)  # the same in each of this person's messages
     batches = [live] if pref.digest else [[r] for r in live]
     today = local_today(now)
     for i, batch in enumerate(batches):
-        outcome = _deliver(connection, user, batch, today)
+        outcome = _deliver(connection, user, batch, today, links)
         _record(batch, token, outcome, now, result)
         if outcome.down:
             for rest in batches[i + 1 :]:
@@ -295,11 +318,10 @@ class Outcome:
     error: str = ""
 
 
-def _deliver(connection, user, batch, today) -> Outcome:
-    message = emails.reminder(user, [_item(r, today) for r in batch], today)
-    message.connection = connection
+def _deliver(connection, user, batch, today, links) -> Outcome:
+    message = emails.reminder(user, [_item(r, today) for r in batch], today, links)
     try:
-        message.send()
+        connection.send_messages([message])  # what message.send() does, given the connection
     except smtplib.SMTPRecipientsRefused as error:
         codes = [code for code, _ in error.recipients.values()]
         return Outcome(permanent=all(c >= 500 for c in codes), error=str(error.recipients)[:500])
@@ -312,27 +334,54 @@ def _deliver(connection, user, batch, today) -> Outcome:
 
 
 def _record(batch, token, outcome, now, result, attempted=True) -> None:
-    """Mark the claimed rows after the server answered; only rows this run holds change."""
-    rows = Reminder.objects.filter(pk__in=[r.pk for r in batch], claim=token)
-    with transaction.atomic():
-        if outcome.sent:
-            result.sent += rows.update(state=Reminder.State.SENT, sent_at=now, claim="")
-        elif outcome.permanent:
-            result.failed += rows.update(
-                state=Reminder.State.FAILED, attempts=F("attempts") + 1,
-                last_error=outcome.error, claim="",
-            )  # fmt: skip
-        else:
-            attempts = max(r.attempts for r in batch) + int(attempted)
-            result.retry += rows.update(
-                state=Reminder.State.PENDING, attempts=F("attempts") + int(attempted), claim="",
-                send_after=now + backoff(attempts), last_error=outcome.error or "not tried",
-            )  # fmt: skip
+    """Mark the claimed rows after the server answered; only rows this run holds change. One
+    UPDATE statement, atomic by itself: no transaction around it to pay for per message."""
+    ids = [r.pk for r in batch]
+    if outcome.sent:
+        result.sent += _mark_sent(ids, token, now)
+        return
+    rows = Reminder.objects.filter(pk__in=ids, claim=token)
+    if outcome.permanent:
+        result.failed += rows.update(
+            state=Reminder.State.FAILED, attempts=F("attempts") + 1,
+            last_error=outcome.error, claim="",
+        )  # fmt: skip
+    else:
+        attempts = max(r.attempts for r in batch) + int(attempted)
+        result.retry += rows.update(
+            state=Reminder.State.PENDING, attempts=F("attempts") + int(attempted), claim="",
+            send_after=now + backoff(attempts), last_error=outcome.error or "not tried",
+        )  # fmt: skip
+
+
+def _mark_sent(ids, token, now) -> int:
+    """What rows.update(state=SENT, sent_at=now, claim="") does, in plain SQL: this runs once
+    per message, and building the query with the ORM cost five times as much as running it."""
+    table = db.ops.quote_name(Reminder._meta.db_table)
+    marks = ", ".join(["%s"] * len(ids))
+    sql = (
+        f"UPDATE {table} SET state = %s, sent_at = %s, claim = '' "
+        f"WHERE claim = %s AND id IN ({marks})"
+    )
+    sent_at = db.ops.adapt_datetimefield_value(now)
+    with db.cursor() as cursor:
+        cursor.execute(sql, [Reminder.State.SENT.value, sent_at, token, *ids])
+        return cursor.rowcount
 
 
 def backoff(attempts: int) -> timedelta:
     """5 minutes, 10, 20, ... at most 6 hours."""
     return min(timedelta(minutes=5 * 2 ** max(attempts - 1, 0)), timedelta(hours=6))
+
+
+# What _send_to loads per reminder: what _drop_stale, _record and _item read, no more.
+MESSAGE_FIELDS = (
+    "kind", "attempts", "user__username", "user__first_name", "user__last_name", "user__email",
+    "occurrence__due", "occurrence__status", "occurrence__explanation",
+    "occurrence__obligation__section", "occurrence__obligation__action",
+    "occurrence__obligation__actors", "occurrence__obligation__order__kind",
+    "occurrence__obligation__order__number", "occurrence__obligation__order__title",
+)  # fmt: skip
 
 
 def _item(reminder, today) -> dict:
@@ -346,9 +395,17 @@ def _item(reminder, today) -> dict:
         "action": obligation.action,
         "actors": "; ".join(obligation.actors),
         "due": occurrence.due,
+        "due_label": _due_label(occurrence.due, translation.get_language()),
         "explanation": occurrence.explanation.split("; Sec.")[0],
         "url": emails.absolute(occurrence.get_absolute_url()),
     }
+
+
+@lru_cache(maxsize=1024)
+def _due_label(due, language) -> str:
+    """ "Tuesday, 2017-04-25". The template's date filter cost about a fifth of building a
+    message, and a run has few distinct due dates: each is formatted once (per language)."""
+    return dateformat.format(due, "l, Y-m-d")
 
 
 def _when(kind, due, today) -> str:

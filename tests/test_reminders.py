@@ -186,3 +186,63 @@ def test_one_run_drains_more_than_one_batch_per_person(staff, eo_13768, monkeypa
     result = reminders.run(at(date(2017, 7, 4)))
     assert result.sent == Reminder.objects.count() > 2 * 2
     assert not Reminder.objects.exclude(state="sent").exists()
+
+
+def planned_rows():
+    return set(Reminder.objects.values_list("occurrence", "user", "kind", "send_after"))
+
+
+def test_planning_in_chunks_gives_the_same_rows(staff, eo_13768, monkeypatch):
+    """Obligations read one per query and rows inserted one per statement plan exactly what
+    one big chunk plans; a second plan adds nothing."""
+    Follow.objects.create(user=staff["reader"], obligation=report_due(eo_13768).obligation)
+    now = at(date(2017, 4, 18))
+    whole = reminders.plan(now)
+    expected = planned_rows()
+    assert whole == len(expected) > 2
+    Reminder.objects.all().delete()
+    monkeypatch.setattr(reminders, "PLAN_CHUNK", 1)
+    assert reminders.plan(now) == whole
+    assert planned_rows() == expected
+    assert reminders.plan(now) == 0  # idempotent: the unique constraint, ignore_conflicts
+
+
+def test_planning_skips_done_and_far_off_due_dates(staff, eo_13768):
+    occurrence = report_due(eo_13768)
+    occurrence.change_status(Occurrence.Status.SUBMITTED)
+    reminders.plan(at(date(2017, 4, 18)))
+    assert not Reminder.objects.filter(occurrence=occurrence).exists()  # done
+    far = Occurrence.objects.filter(due__gt=date(2017, 4, 18) + timedelta(days=90))
+    assert far.exists() and not Reminder.objects.filter(occurrence__in=far).exists()
+
+
+def test_each_message_is_marked_sent_before_the_next_goes(staff, eo_13768):
+    """The crash window is one message: when a message leaves, every earlier one is marked."""
+    from django.core.mail.backends.locmem import EmailBackend
+
+    marked_before = []
+
+    class Watching(EmailBackend):
+        def send_messages(self, messages):
+            marked_before.append(Reminder.objects.filter(state="sent").count())
+            return super().send_messages(messages)
+
+    now = at(date(2017, 4, 18))
+    result = reminders.run(now, connection=Watching())
+    assert result.sent == len(marked_before) > 2
+    assert marked_before == list(range(result.sent))
+    sent = Reminder.objects.filter(state="sent")
+    assert set(sent.values_list("sent_at", "claim")) == {(now, "")}  # as the ORM writes them
+
+
+def test_sending_costs_one_update_per_message(staff, eo_13768, django_assert_max_num_queries):
+    """Per person a fixed number of queries (claim, load, preferences), per message one UPDATE:
+    nothing the messages read is loaded lazily, row by row."""
+    now = at(date(2017, 4, 18))
+    reminders.plan(now)
+    due = Reminder.objects.count()
+    people = Reminder.objects.values("user").distinct().count()
+    with django_assert_max_num_queries(due + 8 * people + 2):
+        result = reminders.RunResult()
+        reminders.send_due(now, result)
+    assert result.sent == due
