@@ -522,7 +522,21 @@ class Reminder(models.Model):
                 condition=models.Q(state="pending"),
             ),
             models.Index(fields=["state", "claimed_at"], name="reminder_state_claimed"),
+            # A person's due rows (each claim), a person's failed rows (the home page): sent
+            # rows pile up, so these are read by a seek, not a scan of the person's history.
+            models.Index(fields=["user", "state", "send_after"], name="reminder_user_state"),
         ]
 
     def __str__(self):
         return f"{self.kind} to {self.user} about {self.occurrence_id} ({self.state})"
+
+
+class DeletionCount(models.Model):
+    """How many orders, obligations and agencies have been deleted. A deletion leaves no stamp
+    behind to read, so it moves this instead; the data version reads it (versions.py). One
+    row, id 1."""
+
+    count = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.count} deletions"

@@ -5,37 +5,35 @@ are cached under it, so a change anywhere shows on the next request in every pro
 that nothing changed since is served without reading the large tables again.
 
 It is read from the database, not kept in the cache: several processes (gunicorn workers, the
-django-q2 cluster) write, and each has its own local cache. Every write to the tracked tables
-moves a stamp read here: saves move `updated` (auto_now) or `updated_at` (set by each write path
-of an occurrence, and by the admin); deletions, which cascade from orders and obligations, move
-a count.
+django-q2 cluster) write, and each has its own local cache. Every write moves a stamp read here:
+saves move `updated` (auto_now) or `updated_at` (set by each write path of an occurrence and by
+the admin), and deletions of orders, obligations and agencies (occurrences go with their
+obligation) move the deletion count, through the post_delete signal, which Django sends for
+every row it deletes, cascades included.
 """
 
 import hashlib
 
 from django.db import connection
+from django.db.models import F
+from django.db.models.signals import post_delete
 
-from obligations.models import Agency, Obligation, Occurrence, Order
+from obligations.models import Agency, DeletionCount, Obligation, Occurrence, Order
 
-# (table, stamp column, also count its rows?) Each part is answered from an index on the stamp.
-PARTS = [
-    (Occurrence, "updated_at", False),  # 500,000 rows: a count would be a scan
-    (Obligation, "updated", True),
-    (Order, "updated", True),
-    (Agency, "updated", True),
+# (model, column): each is the latest value of an indexed column, or one row by its key.
+STAMPS = [
+    (Occurrence, "MAX(updated_at)"),
+    (Obligation, "MAX(updated)"),
+    (Order, "MAX(updated)"),
+    (Agency, "MAX(updated)"),
+    (DeletionCount, "MAX(count)"),
 ]
 
 
 def _sql() -> str:
     """One statement of scalar subqueries: a single round trip on every page view."""
-    parts = []
-    for model, stamp, counted in PARTS:
-        table = connection.ops.quote_name(model._meta.db_table)
-        column = connection.ops.quote_name(stamp)
-        parts.append(f"(SELECT MAX({column}) FROM {table})")
-        if counted:
-            parts.append(f"(SELECT COUNT(*) FROM {table})")
-    return "SELECT " + ", ".join(parts)
+    tables = [(connection.ops.quote_name(m._meta.db_table), column) for m, column in STAMPS]
+    return "SELECT " + ", ".join(f"(SELECT {column} FROM {table})" for table, column in tables)
 
 
 def data_version() -> str:
@@ -43,3 +41,15 @@ def data_version() -> str:
         cursor.execute(_sql())
         row = cursor.fetchone()
     return hashlib.sha256(repr(row).encode()).hexdigest()[:24]
+
+
+def count_deletion(sender, **kwargs):
+    if not DeletionCount.objects.filter(pk=1).update(count=F("count") + 1):
+        DeletionCount.objects.get_or_create(pk=1)  # the first deletion (or a flushed test db)
+        DeletionCount.objects.filter(pk=1).update(count=F("count") + 1)
+
+
+def watch_deletions():
+    """Called once, when the app is ready."""
+    for model in (Order, Obligation, Agency):
+        post_delete.connect(count_deletion, sender=model, dispatch_uid=f"version-{model.__name__}")

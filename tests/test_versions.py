@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from obligations import importers
 from obligations.importers import ImportResult
-from obligations.models import Agency, Occurrence, Order
+from obligations.models import Agency, DeletionCount, Occurrence, Order
 from obligations.tracking import change_conventions, record_progress
 from obligations.versions import data_version
 from tests.conftest import make_order
@@ -70,9 +70,13 @@ def test_admin_edits_and_deletions_move_it(client, people, eo_13768):
     agency = Agency.objects.get(abbreviation="DHS")
     assert moves(lambda: client.post(reverse("admin:obligations_agency_change", args=[agency.pk]), {
         "name": agency.name, "abbreviation": "D.H.S.", "group": agency.group_id}))  # fmt: skip
+    obligations = eo_13768.obligations.count()
     obligation = eo_13768.obligations.last()
     assert moves(lambda: obligation.delete())
-    assert moves(lambda: Order.objects.filter(pk=eo_13768.pk).delete())
+    assert moves(lambda: Order.objects.filter(pk=eo_13768.pk).delete())  # cascades, in bulk
+    assert moves(lambda: Agency.objects.filter(abbreviation="DOS").delete())
+    # each row deleted counts, cascades included: the obligations, the order, the agency
+    assert DeletionCount.objects.get().count == obligations + 1 + 1
 
 
 def test_an_occurrence_moved_in_the_admin_counts_as_a_change(client, people, eo_13768):
