@@ -42,6 +42,17 @@ def test_home_lists_overdue_and_due_soon_as_of_a_date(client, people, eo_13768, 
     assert "Thursday, April 20, 2017" in response.content.decode()
 
 
+def test_home_totals_match_the_rows(client, people, eo_13768, pinned_today):
+    """The overdue total comes from the counts' single pass; it must agree with the list."""
+    report_15(eo_13768).change_status(Occurrence.Status.SUBMITTED, submitted_on=date(2017, 5, 1))
+    client.force_login(people["reader"])
+    sections = {s["id"]: s for s in client.get("/").context["sections"]}
+    overdue = Occurrence.objects.overdue(pinned_today)
+    assert sections["overdue"]["total"] == overdue.count() > 0
+    soon = Occurrence.objects.due_within(7, pinned_today)
+    assert sections["week"]["total"] == soon.count()
+
+
 def test_as_of_uses_the_dates_things_happened(client, people, eo_13768, pinned_today):
     report = report_15(eo_13768)
     report.change_status(Occurrence.Status.SUBMITTED, submitted_on=date(2017, 5, 1))

@@ -37,15 +37,25 @@ def overview(day) -> dict:
         Q(submitted_on__range=(day - timedelta(days=30), day))
         | Q(verified_on__range=(day - timedelta(days=30), day))
     ).exclude(status_then__in=Occurrence.PENDING)
-    counts = dict(rows.values_list("status_then").annotate(n=Count("id")).order_by())
+    # One pass over every occurrence gives the count per status and, beside it, how many of
+    # each are past due: the overdue total, without a second pass.
+    counts, late = {}, 0
+    for status, n, past in (
+        rows.values_list("status_then")
+        .annotate(n=Count("id"), past=Count("id", filter=Q(due__lt=day)))
+        .order_by()
+    ):
+        counts[status] = n
+        late += past if status in Occurrence.PENDING else 0
     lists = [
-        ("Overdue", "overdue", overdue),
-        ("Due in the next 7 days", "week", week),
-        ("Due in 8 to 30 days", "month", month),
-        ("Completed in the last 30 days", "recent", recent.order_by("-submitted_on", "-due")),
+        ("Overdue", "overdue", overdue, late),
+        ("Due in the next 7 days", "week", week, None),
+        ("Due in 8 to 30 days", "month", month, None),
+        ("Completed in the last 30 days", "recent", recent.order_by("-submitted_on", "-due"), None),
     ]
     sections = [
-        {"title": t, "id": i, "total": qs.count(), "rows": earliest(qs, i)} for t, i, qs in lists
+        {"title": t, "id": i, "total": qs.count() if n is None else n, "rows": earliest(qs, i)}
+        for t, i, qs, n in lists
     ]
     statuses = [(value, label, counts.get(value, 0)) for value, label in Occurrence.Status.choices]
     return {"day": day, "sections": sections, "statuses": statuses}
