@@ -13,6 +13,10 @@ import pytest
 
 from tests.smtp import Inbox, smtp_server
 
+# Brings its own scratch databases and processes: the suite's database does not matter to it,
+# so CI's second pass (the suite on PostgreSQL) leaves it out.
+pytestmark = pytest.mark.own_databases
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
