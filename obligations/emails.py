@@ -47,9 +47,9 @@ def reminder_links(user) -> dict:
     }
 
 
-def reminder(user, items: list[dict], today, links: dict | None = None):
-    """One e-mail about one or more due dates (a digest when there are several)."""
-    links = links or reminder_links(user)
+def reminder(user, items: list[dict], today, links: dict):
+    """One e-mail about one or more due dates (a digest when there are several); `links` from
+    reminder_links(user)."""
     ctx = {"user": user, "items": items, "today": today, **links}
     headers = {
         "List-Unsubscribe": f"<{links['unsubscribe']}>",

@@ -195,7 +195,7 @@ class Events:
         order = Order(kind=row["obligation__order__kind"], number=row["obligation__order__number"],
                       title=row["obligation__order__title"])  # fmt: skip
         short, section = order.short_name, row["obligation__section"]
-        kind = (row["obligation__rule"] or {}).get("kind", "open")
+        kind = Obligation(rule=row["obligation__rule"] or {}).kind
         # The UID is stable across renders and re-imports: the order, the obligation's natural
         # key, the position in its series. Never a token, an email or a database id.
         number = row["obligation__order__number"]
