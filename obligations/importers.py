@@ -11,6 +11,7 @@ from obligations.agencies import agency_for
 from obligations.extraction import extract
 from obligations.models import Agency, Obligation, Occurrence, Order
 from obligations.schedule import Conventions
+from obligations.tracks import track_agencies
 
 
 @dataclass
@@ -157,33 +158,43 @@ def _orders_to_sync(order):
 
 
 def sync_occurrences(obligation, result=None):
-    """Make the occurrences match the computed due dates, never overwriting a status people set."""
+    """Make the occurrences match the computed due dates, one per due date and track (each
+    responsible agency's, or one shared), never overwriting a status people set."""
     counts = result.counts if result else {}
-    existing = {o.sequence: o for o in obligation.occurrences.all()}
+    tracks = track_agencies(list(obligation.agencies.order_by("id")), obligation.quote)
+    existing = {(o.agency_id, o.sequence): o for o in obligation.occurrences.all()}
     dues = obligation.due_dates()
+    current = set()
     for due in dues:
         text = obligation.explain(due.explanation)
-        occurrence = existing.get(due.sequence)
-        if occurrence is None:
-            Occurrence.objects.create(
-                obligation=obligation, sequence=due.sequence, due=due.date, explanation=text,
-                period_start=due.period_start, period_end=due.period_end,
-            )  # fmt: skip
-            counts["occurrences_created"] = counts.get("occurrences_created", 0) + 1
-        elif occurrence.status in Occurrence.PENDING and (
-            occurrence.due,
-            occurrence.explanation,
-            occurrence.period_start,
-            occurrence.period_end,
-        ) != (due.date, text, due.period_start, due.period_end):
-            moved = occurrence.due != due.date
-            occurrence.due, occurrence.explanation = due.date, text
-            occurrence.period_start, occurrence.period_end = due.period_start, due.period_end
-            occurrence.version += int(moved)
-            occurrence.updated_at = timezone.now()
-            occurrence.save()
-            counts["occurrences_updated"] = counts.get("occurrences_updated", 0) + 1
-    _retire(obligation, {d.sequence for d in dues}, counts)
+        for agency in tracks:
+            agency_id = agency.pk if agency else None
+            current.add((agency_id, due.sequence))
+            occurrence = existing.get((agency_id, due.sequence))
+            if occurrence is None:
+                Occurrence.objects.create(
+                    obligation=obligation, agency=agency, sequence=due.sequence, due=due.date,
+                    explanation=text, period_start=due.period_start, period_end=due.period_end,
+                )  # fmt: skip
+                counts["occurrences_created"] = counts.get("occurrences_created", 0) + 1
+            elif _move(occurrence, due, text):
+                counts["occurrences_updated"] = counts.get("occurrences_updated", 0) + 1
+    _retire(obligation, current, counts)
+
+
+def _move(occurrence, due, text) -> bool:
+    """Give a pending occurrence its newly computed due date; True if anything changed."""
+    new = (due.date, text, due.period_start, due.period_end)
+    old = (occurrence.due, occurrence.explanation, occurrence.period_start, occurrence.period_end)
+    if occurrence.status not in Occurrence.PENDING or new == old:
+        return False
+    moved = occurrence.due != due.date
+    occurrence.due, occurrence.explanation = due.date, text
+    occurrence.period_start, occurrence.period_end = due.period_start, due.period_end
+    occurrence.version += int(moved)
+    occurrence.updated_at = timezone.now()
+    occurrence.save()
+    return True
 
 
 def _retire(obligation, current, counts):
@@ -193,8 +204,8 @@ def _retire(obligation, current, counts):
         if order.revoked_on and occurrence.due > order.revoked_on:
             revoker = order.revoked_by
             note = f"Not required: {order} was revoked on {order.revoked_on} by {revoker}."
-        elif occurrence.sequence not in current:
-            note = "Not required: no longer a due date of this obligation's series."
+        elif (occurrence.agency_id, occurrence.sequence) not in current:
+            note = "Not required: no longer a due date (or agency track) of this obligation."
         else:
             continue
         closed_on = (

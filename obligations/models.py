@@ -8,7 +8,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from obligations import clock
+from obligations import clock, tracks
 from obligations.schedule import Conventions, Rule, due_dates
 
 DUE_SOON_DAYS = 7
@@ -20,6 +20,10 @@ class Agency(models.Model):
     group = models.OneToOneField(
         Group, on_delete=models.PROTECT, help_text="Members of this group act for the agency."
     )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="components",
+        help_text="The department this agency is a component of (ICE: DHS).",
+    )  # fmt: skip
     updated = models.DateTimeField(auto_now=True, db_index=True)  # the data version (versions.py)
 
     class Meta:
@@ -154,10 +158,16 @@ class Obligation(models.Model):
         if rule.anchor in ("order", "effective"):
             return self.order.anchor_date(rule.anchor)
         if self.depends_on_id:
-            done = self.depends_on.occurrences.done().exclude(submitted_on=None)
-            last = done.order_by("-submitted_on").first()
-            return last.submitted_on if last else None
+            return self.depends_on.completed_on()
         return None
+
+    def completed_on(self):
+        """When the first due date was met by every track: the last track's submission."""
+        first = self.occurrences.filter(sequence=1)
+        if not tracks.met(first.values_list("status", flat=True)):
+            return None
+        last = first.exclude(submitted_on=None).order_by("-submitted_on").first()
+        return last.submitted_on if last else None
 
     def anchor_name(self):
         anchor = self.get_rule().anchor
@@ -223,10 +233,17 @@ class Occurrence(models.Model):
         VERIFIED = "verified", "verified (independently)"
         WAIVED = "waived"
         NOT_REQUIRED = "not_required", "not required"
+        UNMET = "unmet"  # terminal: its order was revoked after the due date had passed
 
     PENDING = (Status.OPEN, Status.IN_PROGRESS)
 
     obligation = models.ForeignKey(Obligation, on_delete=models.CASCADE, related_name="occurrences")
+    # One occurrence per responsible agency and due date: each agency's own track (status,
+    # dates, evidence, history). Empty for a shared track (no agency, or a joint deliverable).
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.PROTECT, related_name="occurrences",
+        help_text="The agency whose track this is; empty when the due date has one shared track.",
+    )  # fmt: skip
     sequence = models.PositiveIntegerField(help_text="Position in the series; 1 for a deadline.")
     due = models.DateField()
     period_start = models.DateField(null=True, blank=True)
@@ -241,9 +258,13 @@ class Occurrence(models.Model):
     )
     evidence_url = models.URLField(blank=True, max_length=500)
     verification_url = models.URLField(blank=True, max_length=500)
+    authority = models.TextField(
+        blank=True, help_text="What authorizes waiving it or finding it not required."
+    )
+    authority_url = models.URLField(blank=True, max_length=500)
     notes = models.TextField(blank=True)
     version = models.PositiveIntegerField(
-        default=0, help_text="+1 when the due date or status changes."
+        default=0, help_text="+1 with every change applied to it (status, dates, due date)."
     )
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -252,7 +273,18 @@ class Occurrence(models.Model):
     class Meta:
         ordering = ["due", "obligation_id"]
         constraints = [
-            models.UniqueConstraint(fields=["obligation", "sequence"], name="occurrence_unique_seq")
+            models.UniqueConstraint(
+                fields=["obligation", "agency", "sequence"], name="occurrence_unique_track",
+                condition=models.Q(agency__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["obligation", "sequence"], name="occurrence_unique_shared",
+                condition=models.Q(agency__isnull=True),
+            ),
+        ]  # fmt: skip
+        permissions = [
+            ("verify_occurrence", "Can record independent verification (never of its own agency)"),
+            ("close_occurrence", "Can waive an occurrence or find it not required"),
         ]
         # The dashboard's overdue / due-soon lists filter on status and order by due date.
         indexes = [
@@ -289,7 +321,7 @@ class Occurrence(models.Model):
     # What a status change may set besides the status; each change is kept in the history.
     TRACKED = (
         "submitted_on", "published_on", "verified_on", "closed_on", "evidence_url",
-        "verification_url", "notes",
+        "verification_url", "authority", "authority_url", "notes",
     )  # fmt: skip
     # The date each status is reached on, which the "as of" views read; a status below it
     # clears the dates above (reopening a submitted report makes it not submitted).
@@ -298,6 +330,7 @@ class Occurrence(models.Model):
         Status.VERIFIED: ("submitted_on", "verified_on"),
         Status.WAIVED: ("closed_on",),
         Status.NOT_REQUIRED: ("closed_on",),
+        Status.UNMET: ("closed_on",),
     }
 
     def change_status(self, new, *, by=None, note="", **fields):
@@ -375,6 +408,17 @@ class StatusChange(AppendOnly):
     from_status = models.CharField(max_length=20)
     to_status = models.CharField(max_length=20)
     changes = models.JSONField(default=dict, blank=True, help_text="Fields set with it.")
+    version = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The occurrence's version once this change was applied."
+    )
+    # What caused a change nobody made by hand on this occurrence (a bulk effect): undoing the
+    # cause reopens exactly the occurrences it closed.
+    obligation_change = models.ForeignKey(
+        "ObligationChange", null=True, blank=True, on_delete=models.PROTECT, related_name="effects"
+    )
+    effect = models.ForeignKey(
+        "OrderEffect", null=True, blank=True, on_delete=models.PROTECT, related_name="effects"
+    )
 
     def __str__(self):
         return f"{self.from_status} -> {self.to_status} at {self.at:%Y-%m-%d %H:%M}"
@@ -390,6 +434,76 @@ class ObligationChange(AppendOnly):
 
     def __str__(self):
         return f"{self.field} changed at {self.at:%Y-%m-%d %H:%M}"
+
+
+class OrderEffect(models.Model):
+    """What one order does to another (a revocation), proposed when the causing order is
+    imported and applied only by a person allowed to change the affected obligations."""
+
+    class Kind(models.TextChoices):
+        REVOKE = "revoke"
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        APPLIED = "applied"
+        REJECTED = "rejected"
+        UNDONE = "undone"
+
+    source = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="effects_caused")
+    target = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="effects_received")
+    kind = models.CharField(max_length=20, choices=Kind, default=Kind.REVOKE)
+    on = models.DateField(null=True, blank=True, help_text="The date it takes effect.")
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    proposed_at = models.DateTimeField(default=timezone.now)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "target", "kind"], name="order_effect_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source.short_name} {self.kind}s {self.target.short_name} ({self.state})"
+
+
+def evidence_path(instance, filename):
+    # The digest names the file: nothing uploaded later can take an earlier file's place.
+    return f"evidence/{instance.sha256[:2]}/{instance.sha256}/{filename}"
+
+
+class Evidence(AppendOnly):
+    """A document attached to an occurrence (a report, a verification, a cited authority).
+    Never replaced or deleted once attached: a correction is a new file."""
+
+    class Purpose(models.TextChoices):
+        EVIDENCE = "evidence", "what the agency reported"
+        VERIFICATION = "verification", "independent verification"
+        AUTHORITY = "authority", "authority for a waiver"
+
+    occurrence = models.ForeignKey(Occurrence, on_delete=models.PROTECT, related_name="evidence")
+    purpose = models.CharField(max_length=20, choices=Purpose, default=Purpose.EVIDENCE)
+    file = models.FileField(upload_to=evidence_path, max_length=300)
+    name = models.CharField(max_length=200, help_text="The file's name as uploaded.")
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    public = models.BooleanField(default=False, help_text="May be shown on public pages.")
+
+    class Meta(AppendOnly.Meta):
+        verbose_name_plural = "evidence"
+
+    def __str__(self):
+        return f"{self.name} ({self.size:,} bytes, sha256 {self.sha256[:12]})"
 
 
 class Feed(models.Model):

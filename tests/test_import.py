@@ -19,9 +19,12 @@ def counts():
 def test_eo_13768_end_to_end(import_fixture):
     import_fixture("eo-13768.txt")
     order = Order.objects.get(number="13768")
-    report = Occurrence.objects.get(
+    reports = Occurrence.objects.filter(
         obligation__order=order, obligation__section="15", due=date(2017, 4, 25)
     )
+    # "the Secretary and the Attorney General shall each submit": a track for each agency
+    assert sorted(reports.values_list("agency__abbreviation", flat=True)) == ["DHS", "DOJ"]
+    report = reports.first()
     assert report.explanation.startswith(
         "2017-01-25 (signed) + 90 calendar days = 2017-04-25 (Tue); Sec. 15:"
     )
