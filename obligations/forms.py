@@ -3,9 +3,11 @@ and changes nothing."""
 
 from django import forms
 
+from obligations import permissions
 from obligations.extraction import MAX_CHARS
 from obligations.models import Feed, Occurrence, Order, ReminderPreference
 from obligations.schedule import WEEKDAYS
+from obligations.tracking import check_progress
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
@@ -16,35 +18,57 @@ class AsOfForm(forms.Form):
 
 
 class ProgressForm(forms.ModelForm):
-    """A status change with its dates, links and a note for the history."""
+    """A status change on one track with its dates, links and a note for the history. It
+    offers only the moves and fields the person's duties allow (obligations.permissions) and
+    carries the version it was made from, so a change made meanwhile is never overwritten."""
 
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     evidence_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
     verification_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+    authority_url = forms.URLField(required=False, max_length=500, assume_scheme="https")
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
     class Meta:
         model = Occurrence
         fields = [
             "status", "submitted_on", "published_on", "evidence_url", "verified_on",
-            "verification_url", "closed_on",
+            "verification_url", "closed_on", "authority", "authority_url",
         ]  # fmt: skip
         widgets = {
             "submitted_on": DATE_INPUT, "published_on": DATE_INPUT, "verified_on": DATE_INPUT,
-            "closed_on": DATE_INPUT,
+            "closed_on": DATE_INPUT, "authority": forms.Textarea(attrs={"rows": 2}),
         }  # fmt: skip
+        labels = {"closed_on": "Waived / found not required on", "authority": "Authority cited"}
+
+    def __init__(self, *args, duties=frozenset(), today=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        current = self.instance.status
+        self.initial.setdefault("version", self.instance.version)
+        allowed = permissions.allowed_statuses(duties, current)
+        self.fields["status"].choices = [c for c in Occurrence.Status.choices if c[0] in allowed]
+        editable = permissions.editable_fields(duties)
+        for name in self.tracked_names():
+            if name not in editable:
+                self.fields[name].disabled = True  # the posted value is ignored
 
     def clean(self):
         data = super().clean()
-        submitted, verified = data.get("submitted_on"), data.get("verified_on")
-        published = data.get("published_on")
-        if verified and submitted and verified < submitted:
-            self.add_error("verified_on", "It cannot be verified before it was submitted.")
-        if published and submitted and published < submitted:
-            self.add_error("published_on", "It cannot be published before it was submitted.")
+        if "status" not in data:
+            return data
+        try:
+            check_progress(self.instance, data["status"], self.tracked_fields(), self.today)
+        except forms.ValidationError as error:
+            for name, messages in error.message_dict.items():
+                self.add_error(name if name in self.fields else None, messages)
         return data
 
+    @classmethod
+    def tracked_names(cls):
+        return [name for name in cls.Meta.fields if name != "status"]
+
     def tracked_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "status"}
+        return {name: self.cleaned_data.get(name) for name in self.tracked_names()}
 
 
 class ConventionsForm(forms.Form):

@@ -333,26 +333,54 @@ class Occurrence(models.Model):
         Status.UNMET: ("closed_on",),
     }
 
-    def change_status(self, new, *, by=None, note="", **fields):
-        """Save the new status (and tracked fields) and its history row in one transaction."""
-        unknown = set(fields) - set(self.TRACKED)
+    def change_status(
+        self, new, *, by=None, note="", expected_version=None, effect=None,
+        obligation_change=None, **fields,
+    ) -> bool:
+        """Apply a status (and tracked fields) to the row as it is now, locked, and write its
+        history row, in one transaction: concurrent changes are serialized, and each history
+        row starts from the status the previous one left. With `expected_version`, a row that
+        changed since that version raises Conflict and nothing is written. Returns whether
+        anything changed (a change that changes nothing writes nothing)."""
+        self.check_fields(fields)
+        with transaction.atomic():
+            # On PostgreSQL a row lock; SQLite's IMMEDIATE transactions hold the write lock.
+            current = Occurrence.objects.select_for_update().get(pk=self.pk)
+            if expected_version is not None and current.version != expected_version:
+                raise Conflict(current, expected_version)
+            fields = current._status_dates(new, fields)
+            changes = {
+                name: _jsonable(value)
+                for name, value in fields.items()
+                if getattr(current, name) != value
+            }
+            old = current.status
+            if old == new and not changes and not note:
+                self._copy_from(current)
+                return False
+            current.status = new
+            for name, value in fields.items():
+                setattr(current, name, value)
+            current.version += 1
+            current.updated_at = timezone.now()
+            current.save(update_fields=["status", "version", "updated_at", *fields])
+            StatusChange.objects.create(
+                occurrence=current, by=by, from_status=old, to_status=new, note=note,
+                changes=changes, version=current.version, effect=effect,
+                obligation_change=obligation_change,
+            )  # fmt: skip
+        self._copy_from(current)
+        return True
+
+    @classmethod
+    def check_fields(cls, fields):
+        unknown = set(fields) - set(cls.TRACKED)
         if unknown:
             raise ValueError(f"not a tracked field: {', '.join(sorted(unknown))}")
-        fields = self._status_dates(new, fields)
-        changes = {
-            name: _jsonable(value) for name, value in fields.items() if getattr(self, name) != value
-        }
-        with transaction.atomic():
-            old = self.status
-            self.status = new
-            for name, value in fields.items():
-                setattr(self, name, value)
-            self.version += int(old != new)
-            self.updated_at = timezone.now()
-            self.save(update_fields=["status", "version", "updated_at", *fields])
-            StatusChange.objects.create(
-                occurrence=self, by=by, from_status=old, to_status=new, note=note, changes=changes
-            )
+
+    def _copy_from(self, other):
+        for name in ("status", "version", "updated_at", *self.TRACKED):
+            setattr(self, name, getattr(other, name))
 
     def _status_dates(self, new, fields):
         """Fill the date the new status is reached on (today unless given); clear the others."""
@@ -364,6 +392,19 @@ class Occurrence(models.Model):
             elif fields.get(name) is None and getattr(self, name) is None:
                 fields[name] = clock.today()
         return fields
+
+
+class Conflict(Exception):
+    """The occurrence changed after the version a person's form was made from."""
+
+    def __init__(self, current, expected_version):
+        super().__init__(f"occurrence {current.pk} is at version {current.version}")
+        self.current, self.expected_version = current, expected_version
+
+    def changes_since(self):
+        """The history rows written after the version the person saw, oldest first."""
+        rows = self.current.history.filter(version__gt=self.expected_version)
+        return rows.select_related("by").order_by("at", "id")
 
 
 def _jsonable(value):

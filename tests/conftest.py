@@ -66,7 +66,8 @@ def agency_user(username, agency):
 
 @pytest.fixture
 def people(db):
-    """A reader, a DHS user (answers for most of EO 13768), a DOS user, an admin."""
+    """A reader, a DHS user (answers for most of EO 13768), a DOS user, an admin, a verifier
+    (no agency) and a waiver official."""
     from django.contrib.auth.models import User
 
     from obligations.models import Agency
@@ -78,7 +79,21 @@ def people(db):
         "dhs": agency_user("dhs", dhs),
         "dos": agency_user("dos", dos),
         "admin": User.objects.create_superuser("boss", password="pw-for-tests-only"),
+        "verifier": role_user("ig", "Verifiers"),
+        "closer": role_user("omb", "Waiver officials"),
     }
+
+
+def role_user(username, role):
+    """A user in one of the role groups migration 0011 makes."""
+    from django.contrib.auth.models import Group, Permission, User
+
+    codename = {"Verifiers": "verify_occurrence", "Waiver officials": "close_occurrence"}[role]
+    group, _ = Group.objects.get_or_create(name=role)  # a flushed database has lost it
+    group.permissions.add(Permission.objects.get(codename=codename))
+    user = User.objects.create_user(username, password="pw-for-tests-only")
+    user.groups.add(group)
+    return user
 
 
 @pytest.fixture

@@ -36,7 +36,7 @@ MATRIX = {
     ],
     "occurrence_detail": [
         ("GET", None, signed_in(200)),
-        ("POST", {"status": "in_progress"}, CHANGE),
+        ("POST", {"status": "in_progress", "version": 0}, CHANGE),
     ],
     "follow": [("POST", {}, signed_in(302))],
     "order_list": [("GET", None, signed_in(200))],

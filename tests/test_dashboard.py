@@ -78,6 +78,7 @@ def test_a_bad_as_of_date_gets_a_message_and_today(client, people, pinned_today)
 
 def post_progress(client, user, report, data):
     client.force_login(user)
+    data = {"version": report.version, **data}
     return client.post(reverse("occurrence_detail", args=[report.pk]), data)
 
 
@@ -110,11 +111,11 @@ def test_others_may_read_but_not_change(client, people, eo_13768, who):
 def test_bad_progress_input_changes_nothing(client, people, eo_13768):
     report = report_15(eo_13768)
     response = post_progress(client, people["dhs"], report, {
-        "status": "verified", "submitted_on": "2017-05-01", "verified_on": "2017-04-01",
+        "status": "submitted", "submitted_on": "2017-05-01", "published_on": "2017-04-01",
         "evidence_url": "javascript:alert(1)",
     })  # fmt: skip
-    assert response.status_code == 200
-    assert "cannot be verified before it was submitted" in response.content.decode()
+    assert response.status_code == 400
+    assert "cannot be published before it was submitted" in response.content.decode()
     assert "Enter a valid URL" in response.content.decode()
     report.refresh_from_db()
     assert report.status == "open" and not report.history.exists()

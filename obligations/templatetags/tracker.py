@@ -5,6 +5,8 @@ from datetime import date
 from django import template
 from django.utils.http import urlencode
 
+from obligations import tracks
+
 register = template.Library()
 
 
@@ -42,3 +44,9 @@ def keep_as_of(context) -> str:
 @register.filter
 def status_class(status: str) -> str:
     return f"status status-{status}"
+
+
+@register.filter
+def tracks_summary(occurrences) -> str:
+    """ "1 of 2 agencies submitted" for the tracks of one due date."""
+    return tracks.summary(o.status for o in occurrences)

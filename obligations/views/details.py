@@ -2,14 +2,16 @@
 (for permitted users) the forms that change them."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from obligations import clock
 from obligations.extraction.source import split_header
 from obligations.forms import ConventionsForm, ProgressForm
-from obligations.models import Obligation, Occurrence, Order
-from obligations.permissions import can_change, require_change
+from obligations.models import Conflict, Obligation, Occurrence, Order
+from obligations.permissions import can_change, duties, require_change
 from obligations.tracking import change_conventions, record_progress
 from obligations.views.common import as_of, cached_part
 
@@ -43,27 +45,64 @@ def obligation_detail(request, pk):
 def occurrence_detail(request, pk):
     day = as_of(request)
     occurrence = get_object_or_404(
-        Occurrence.objects.select_related("obligation__order").defer("obligation__order__text"),
+        Occurrence.objects.select_related("obligation__order", "agency").defer(
+            "obligation__order__text"
+        ),
         pk=pk,
     )
-    obligation = occurrence.obligation
-    allowed = can_change(request.user, obligation)
-    form = ProgressForm(instance=occurrence)
+    held = duties(request.user, occurrence)
+    form = ProgressForm(instance=occurrence, duties=held, today=clock.today())
     if request.method == "POST":
-        require_change(request.user, obligation)
-        form = ProgressForm(request.POST, instance=Occurrence.objects.get(pk=pk))
+        if not held:
+            raise PermissionDenied("Your agency does not answer for this track.")
+        form = ProgressForm(request.POST, instance=Occurrence.objects.get(pk=pk), duties=held,
+                            today=clock.today())  # fmt: skip
         if form.is_valid():
-            record_progress(
-                occurrence, form.cleaned_data["status"], by=request.user,
-                note=form.cleaned_data["note"], **form.tracked_fields(),
-            )  # fmt: skip
-            messages.success(request, f"Saved: {occurrence.get_status_display()}.")
-            return redirect("occurrence_detail", pk=pk)
-    then = Occurrence.objects.as_of(day).values_list("status_then", flat=True).get(pk=pk)
+            try:
+                _record(request, occurrence, form)
+            except Conflict as conflict:
+                return _conflict(request, occurrence, form, conflict)
+            except ValidationError as error:  # a change made meanwhile made the dates untrue
+                form.add_error(None, error.messages)
+            else:
+                messages.success(request, f"Saved: {occurrence.get_status_display()}.")
+                return redirect(request.get_full_path())  # keeps the "as of" date
     return render(request, "obligations/occurrence_detail.html", {
-        "day": day, "occurrence": occurrence, "obligation": obligation, "status_then": then,
-        "form": form, "can_change": allowed, "history": occurrence.history.select_related("by"),
-    })  # fmt: skip
+        **_occurrence_context(occurrence, day), "form": form, "can_change": bool(held),
+    }, status=400 if form.errors else 200)  # fmt: skip
+
+
+def _record(request, occurrence, form):
+    data = form.cleaned_data
+    record_progress(
+        occurrence, data["status"], by=request.user, note=data["note"],
+        expected_version=data["version"], **form.tracked_fields(),
+    )  # fmt: skip
+
+
+def _occurrence_context(occurrence, day) -> dict:
+    then = Occurrence.objects.as_of(day).values_list("status_then", flat=True).get(pk=occurrence.pk)
+    tracks = occurrence.obligation.occurrences.filter(sequence=occurrence.sequence)
+    return {
+        "day": day, "occurrence": occurrence, "obligation": occurrence.obligation,
+        "status_then": then, "history": occurrence.history.select_related("by"),
+        "tracks": tracks.select_related("agency").order_by("agency__name"),
+    }  # fmt: skip
+
+
+def _conflict(request, occurrence, form, conflict):
+    """409: the track changed after the page the person posted from. Show what changed, by
+    whom and when, and their input again, now against the current version."""
+    data = request.POST.copy()
+    data["version"] = conflict.current.version
+    occurrence.refresh_from_db()
+    again = ProgressForm(data, instance=occurrence, duties=duties(request.user, occurrence),
+                         today=clock.today())  # fmt: skip
+    return render(request, "obligations/occurrence_conflict.html", {
+        **_occurrence_context(occurrence, as_of(request)), "form": again,
+        "changes": conflict.changes_since(), "seen_version": conflict.expected_version,
+        "can_change": True, "conflict": True,
+    }, status=409)  # fmt: skip
 
 
 def order_detail(request, pk):
