@@ -334,8 +334,15 @@ class Occurrence(models.Model):
     }
 
     def change_status(
-        self, new, *, by=None, note="", expected_version=None, effect=None,
-        obligation_change=None, **fields,
+        self,
+        new,
+        *,
+        by=None,
+        note="",
+        expected_version=None,
+        effect=None,
+        obligation_change=None,
+        **fields,
     ) -> bool:
         """Apply a status (and tracked fields) to the row as it is now, locked, and write its
         history row, in one transaction: concurrent changes are serialized, and each history
@@ -508,9 +515,7 @@ class OrderEffect(models.Model):
     class Meta:
         ordering = ["-proposed_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["source", "target", "kind"], name="order_effect_once"
-            )
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="order_effect_once")
         ]
 
     def __str__(self):

@@ -19,7 +19,9 @@ def pick(order, n=1):
 def test_dashboard_form_writes_one_row(client, people, eo_13768):
     (occurrence,) = pick(eo_13768.obligations.get(section="9(b)").order)
     client.force_login(people["dhs"])
-    client.post(reverse("occurrence_detail", args=[occurrence.pk]), {"status": "in_progress", "version": 0})
+    client.post(
+        reverse("occurrence_detail", args=[occurrence.pk]), {"status": "in_progress", "version": 0}
+    )
     (row,) = StatusChange.objects.filter(occurrence=occurrence)
     assert (row.by, row.from_status, row.to_status) == (people["dhs"], "open", "in_progress")
     assert row.at is not None

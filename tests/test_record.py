@@ -2,6 +2,7 @@
 and a form posted from a stale page refused with what changed."""
 
 from datetime import date
+from itertools import pairwise
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -210,6 +211,6 @@ def test_version_counts_applied_changes_and_history_chains(eo_13768):
     rows = list(track.history.order_by("at", "id"))
     assert len(rows) == 4  # the last "open -> open" changed nothing and wrote nothing
     assert [r.version for r in rows] == [1, 2, 3, 4]
-    assert all(a.to_status == b.from_status for a, b in zip(rows, rows[1:], strict=False))
+    assert all(a.to_status == b.from_status for a, b in pairwise(rows))
     track.refresh_from_db()
     assert track.version == 4

@@ -21,7 +21,7 @@ def test_twenty_simultaneous_changes_keep_the_history_true(database):  # noqa: F
            "DJANGO_SETTINGS_MODULE": "tracker.settings"}  # fmt: skip
     manage(env, "migrate", "--noinput")
     run = subprocess.run([sys.executable, str(ROOT / "tests" / "race_status.py"), str(THREADS)],
-                         env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
+                         env=env, capture_output=True, text=True, timeout=600, check=False)  # fmt: skip
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(run.stdout.strip().splitlines()[-1])
     print(json.dumps(report, indent=1))

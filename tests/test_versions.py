@@ -35,7 +35,11 @@ def test_reading_does_not_move_the_version(eo_13768):
 
 def test_status_changes_and_conventions_move_it(people, eo_13768):
     report = first_report(eo_13768)
-    assert moves(lambda: record_progress(report, "submitted", by=people["dhs"], submitted_on=date(2017, 4, 24)))
+    assert moves(
+        lambda: record_progress(
+            report, "submitted", by=people["dhs"], submitted_on=date(2017, 4, 24)
+        )
+    )
     weekly = eo_13768.obligations.get(section="9(b)")
     assert moves(lambda: change_conventions(weekly, {"weekday": 4}, by=people["dhs"]))
 
