@@ -11,7 +11,10 @@
    dropped connection) puts them back with a backoff; "never" (5xx) marks them failed.
 
 The only duplicate possible is a crash after the server accepted a message and before the row is
-marked sent (a few milliseconds); the sweep then sends it again after the lease.
+marked sent (a few milliseconds); the sweep then sends it again after the lease. django-q2 ending
+a run at its timeout would be such a crash, so a run has a time budget (REMINDER_RUN_SECONDS) well
+inside that timeout: once it is spent no message is begun, the rows claimed but not tried go back
+to pending untouched, and the next run sends them (tracker/settings.py has the arithmetic).
 """
 
 import logging
@@ -20,6 +23,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from enum import Enum
 from functools import lru_cache
 from itertools import islice
 
@@ -30,7 +34,7 @@ from django.db import connection as db  # `connection` here is the mail server's
 from django.db.models import F, Q
 from django.utils import dateformat, timezone, translation
 
-from obligations import emails
+from obligations import clock, emails
 from obligations.agencies import ALL
 from obligations.models import (
     Agency,
@@ -55,6 +59,7 @@ class RunResult:
     retry: int = 0
     failed: int = 0
     cancelled: int = 0
+    left: int = 0  # due but not tried: the time budget ran out (the next run sends them)
 
     def __str__(self):
         return ", ".join(f"{k} {v}" for k, v in vars(self).items())
@@ -85,13 +90,20 @@ def current_kind(due, today, pref) -> str | None:
     return f"lead-{min(leads)}" if leads else None
 
 
-def run(now: datetime, *, connection=None) -> RunResult:
+def run(now: datetime, *, connection=None, deadline: float | None = None) -> RunResult:
+    """deadline: a clock.monotonic() reading after which no message is begun; by default the
+    budget counts from here, as django-q2's timeout counts from the start of the task."""
+    deadline = budget_deadline() if deadline is None else deadline
     result = RunResult()
     result.swept = sweep(now)
     result.planned = plan(now)
-    send_due(now, result, connection=connection)
+    send_due(now, result, connection=connection, deadline=deadline)
     log.info("reminders at %s: %s", now.isoformat(), result)
     return result
+
+
+def budget_deadline() -> float:
+    return clock.monotonic() + settings.REMINDER_RUN_SECONDS
 
 
 def sweep(now: datetime) -> int:
@@ -221,26 +233,32 @@ class Audience:
 # Sending ----------------------------------------------------------------------------------------
 
 
-def send_due(now: datetime, result: RunResult, *, connection=None) -> None:
-    """Claim and send, one person at a time, until nothing due is left or the server is down."""
+class Step(Enum):
+    """What _send_to did, and so what the loop over people does next."""
+
+    MORE = "a batch went out"  # the person may have another batch waiting
+    DONE = "nothing left to claim"  # for this person, or another worker got it first
+    DOWN = "the server is gone"  # the rest waits for the next run
+    LATE = "the time budget is spent"  # likewise, and result.left says how many
+
+
+def due(now):
+    return Reminder.objects.filter(state=Reminder.State.PENDING, send_after__lte=now)
+
+
+def send_due(now: datetime, result: RunResult, *, connection=None, deadline=None) -> None:
+    """Claim and send, one person at a time, until nothing due is left, the server is down or
+    the time budget is spent."""
+    deadline = budget_deadline() if deadline is None else deadline
     connection = connection or get_connection()
-    users = list(
-        Reminder.objects.filter(state=Reminder.State.PENDING, send_after__lte=now)
-        .values_list("user_id", flat=True)
-        .distinct()
-        .order_by("user_id")
-    )
+    users = list(due(now).values_list("user_id", flat=True).distinct().order_by("user_id"))
     try:
         connection.open()
     except (OSError, smtplib.SMTPException) as error:
         log.warning("mail server unreachable: %s", error)
         return
     try:
-        for user_id in users:
-            while (sent := _send_to(user_id, now, connection, result)) is True:
-                pass  # a person may have more than one batch waiting
-            if sent is False:
-                break  # the server is down: the rest waits for the next run
+        _send_all(users, now, connection, result, deadline)
     finally:
         try:
             connection.close()
@@ -248,26 +266,34 @@ def send_due(now: datetime, result: RunResult, *, connection=None) -> None:
             pass
 
 
+def _send_all(users, now, connection, result, deadline) -> None:
+    for user_id in users:
+        while (step := _send_to(user_id, now, connection, result, deadline)) is Step.MORE:
+            pass  # a person may have more than one batch waiting
+        if step is Step.DOWN:
+            return
+        if step is Step.LATE:
+            result.left = due(now).count()
+            log.warning("reminder run out of time; %d due reminders left", result.left)
+            return
+
+
 def _claim(user_id, now) -> tuple[str, list[int]] | None:
     """(token, the ids tried): the rows among them that now hold the token are this run's."""
-    ids = list(
-        Reminder.objects.filter(user_id=user_id, state=Reminder.State.PENDING, send_after__lte=now)
-        .order_by("id")
-        .values_list("id", flat=True)[:BATCH]
-    )
+    ids = list(due(now).filter(user_id=user_id).order_by("id").values_list("id", flat=True)[:BATCH])
     token = uuid.uuid4().hex
-    claimed = Reminder.objects.filter(
-        pk__in=ids, state=Reminder.State.PENDING, send_after__lte=now
-    ).update(state=Reminder.State.CLAIMED, claim=token, claimed_at=now)
+    still_pending = due(now).filter(pk__in=ids)  # the conditional UPDATE
+    claimed = still_pending.update(state=Reminder.State.CLAIMED, claim=token, claimed_at=now)
     return (token, ids) if claimed else None
 
 
-def _send_to(user_id, now, connection, result) -> bool | None:
-    """Claim and send one batch of a person's due reminders: True when done, None when there
-    was nothing left to claim (or another worker got it), False when the server is gone."""
+def _send_to(user_id, now, connection, result, deadline) -> Step:
+    """Claim and send one batch of a person's due reminders."""
+    if clock.monotonic() >= deadline:
+        return Step.LATE  # checked before claiming: a claim not sent only delays the rows
     claim = _claim(user_id, now)
     if claim is None:
-        return None
+        return Step.DONE
     token, ids = claim
     mine = list(
         # by primary key: there is no index on `claim`, and the table only grows
@@ -280,19 +306,36 @@ def _send_to(user_id, now, connection, result) -> bool | None:
     pref = ReminderPreference.objects.filter(user_id=user_id).first() or ReminderPreference()
     live = _drop_stale(mine, pref, now, result)
     if not live:
-        return True
-    user = live[0].user
-    links = emails.reminder_links(user)  # the same in each of this person's messages
+        return Step.MORE
     batches = [live] if pref.digest else [[r] for r in live]
+    return _send_batches(connection, batches, token, now, result, deadline)
+
+
+def _send_batches(connection, batches, token, now, result, deadline) -> Step:
+    """Send one person's claimed messages in turn, each only while the budget lasts: a batch
+    can hold BATCH messages, far more than the budget leaves room for on a slow server."""
+    user = batches[0][0].user
+    links = emails.reminder_links(user)  # the same in each of this person's messages
     today = local_today(now)
     for i, batch in enumerate(batches):
+        if clock.monotonic() >= deadline:
+            _release([r for rest in batches[i:] for r in rest], token)
+            return Step.LATE
         outcome = _deliver(connection, user, batch, today, links)
         _record(batch, token, outcome, now, result)
         if outcome.down:
             for rest in batches[i + 1 :]:
                 _record(rest, token, outcome, now, result, attempted=False)
-            return False
-    return True
+            return Step.DOWN
+    return Step.MORE
+
+
+def _release(rows, token) -> None:
+    """Claimed rows never tried go back to pending as they were: due now, no attempt counted,
+    so the next run (or another worker right away) sends them."""
+    Reminder.objects.filter(pk__in=[r.pk for r in rows], claim=token).update(
+        state=Reminder.State.PENDING, claim=""
+    )
 
 
 def _drop_stale(rows, pref, now, result) -> list[Reminder]:

@@ -216,14 +216,38 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
+# Reminder runs: one time budget, from which django-q2's timeout and retry follow. When the task
+# times out, django-q2 raises inside it wherever it is, typically while it waits for the SMTP
+# server's reply to a message: the server has it, the row stays claimed and, after the lease, it is
+# sent again. So a run stops beginning messages once REMINDER_RUN_SECONDS are spent (what is left
+# goes out in a follow-up run), and the timeout leaves room for the last message begun before
+# then. tests/test_reminder_budget.py asserts these relations.
+REMINDER_RUN_SECONDS = envint("REMINDER_RUN_SECONDS", 180)
+# Each blocking socket operation of an SMTP conversation may take up to EMAIL_TIMEOUT; one message
+# waits up to five times: the replies to MAIL FROM, RCPT TO and DATA, the body, the final reply.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
+SMTP_WAITS_PER_MESSAGE = 5
+# After the server's reply the row is marked sent: one UPDATE, which on SQLite may wait up to the
+# busy timeout (20 s, DATABASES above) for the write lock.
+REMINDER_MARK_SECONDS = envint("REMINDER_MARK_SECONDS", 20)
+# 180 + 5 * 20 + 20 = 300 s: every message a run begins is marked before the timeout. (The QUIT
+# after the last one may still be cut short: harmless, every row is marked by then.)
+Q_TIMEOUT = REMINDER_RUN_SECONDS + SMTP_WAITS_PER_MESSAGE * EMAIL_TIMEOUT + REMINDER_MARK_SECONDS
+# The ORM broker hands a task it has not heard back about to another worker after `retry`: a minute
+# above the timeout, so the first run is finished or dead by then and never runs twice at once.
+Q_RETRY = Q_TIMEOUT + 60
+# A claim older than the lease is taken back (its worker died): longer than any run can live (the
+# timeout, and the few seconds django-q2's guard gives before it kills a worker), so the claims of
+# a run still alive are never taken by another. Claims are stamped with the run's start time.
+REMINDER_LEASE_MINUTES = envint("REMINDER_LEASE_MINUTES", 10)
+
 # django-q2: the ORM broker is the embedded default; without "orm" django-q2 picks Redis.
-# timeout < retry so a slow task is never handed to a second worker while it still runs, and
 # catch_up off so a worker that was down does not replay every missed schedule run.
 Q_CLUSTER = {
     "name": "tracker",
     "workers": envint("Q_WORKERS", 2),
-    "timeout": 60,
-    "retry": 120,
+    "timeout": Q_TIMEOUT,
+    "retry": Q_RETRY,
     "max_attempts": 3,
     "catch_up": False,
     "ack_failures": True,
@@ -245,7 +269,7 @@ EMAIL_PORT = envint("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
+# EMAIL_TIMEOUT is with the reminder run's budget (tasks, above).
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
@@ -255,9 +279,8 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Obligation tracker <tracker@localhost>")
 # Links in e-mails point here (no request to take the host from).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
-# Reminders for a day go out from this hour (TIME_ZONE); a claim older than the lease is retried.
+# Reminders for a day go out from this hour (TIME_ZONE); the lease is with the run's budget above.
 REMINDER_HOUR = envint("REMINDER_HOUR", 8)
-REMINDER_LEASE_MINUTES = envint("REMINDER_LEASE_MINUTES", 10)
 
 # Defaults for the conventions stored on each obligation (obligations.schedule.Conventions).
 # "calendar": count calendar days as public trackers do; "roll": move a due date that falls on a

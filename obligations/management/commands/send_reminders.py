@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
@@ -30,7 +31,13 @@ class Command(BaseCommand):
                 self.stdout.write(f"{planned} would be planned, {due.count()} would be sent")
                 transaction.set_rollback(True)  # a dry run writes nothing
             return
-        self.stdout.write(str(reminders.run(now)))
+        result = reminders.run(now)
+        self.stdout.write(str(result))
+        if result.left:
+            self.stdout.write(
+                f"{result.left} due reminders left for the next run: the time budget "
+                f"(REMINDER_RUN_SECONDS, {settings.REMINDER_RUN_SECONDS} s) ran out"
+            )
 
     def _now(self, as_of):
         if not as_of:
