@@ -137,3 +137,22 @@ class FeedAdmin(admin.ModelAdmin):
 
 admin.site.register(ReminderPreference)
 admin.site.register(Follow)
+
+
+# Imported here, not above, so that this block merges cleanly with concurrent edits of the
+# classes above; fold it into the import list at the top once they have landed.
+from obligations.models import Evidence
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyAdmin):
+    """Attached files: written only by obligations.evidence.attach, never replaced or deleted."""
+
+    list_display = ["name", "occurrence", "purpose", "size", "short_sha256", "by", "at", "public"]
+    list_filter = ["purpose", "public"]
+    list_select_related = ["occurrence__obligation__order", "by"]
+    search_fields = ["name", "sha256", "note"]
+
+    @admin.display(description="SHA-256")
+    def short_sha256(self, obj):
+        return obj.sha256[:12]

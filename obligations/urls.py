@@ -1,7 +1,7 @@
 from django.urls import path, re_path
 
 from obligations.feeds import TOKEN_PATTERN
-from obligations.views import calendar, details, feeds, home, imports, lists, reminders
+from obligations.views import calendar, details, evidence, feeds, home, imports, lists, reminders
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -9,6 +9,9 @@ urlpatterns = [
     path("obligations/", lists.obligation_list, name="obligation_list"),
     path("obligations/<int:pk>/", details.obligation_detail, name="obligation_detail"),
     path("occurrences/<int:pk>/", details.occurrence_detail, name="occurrence_detail"),
+    path("occurrences/<int:pk>/evidence/", evidence.evidence_upload, name="evidence_upload"),
+    # The file's name ends the address so a saved download keeps it; it must match the row's.
+    path("evidence/<int:pk>/<str:name>", evidence.evidence_download, name="evidence_download"),
     path("orders/", lists.order_list, name="order_list"),
     path("orders/<int:pk>/", details.order_detail, name="order_detail"),
     path("orders/<int:pk>/timeline/", calendar.timeline, name="timeline"),

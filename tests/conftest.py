@@ -125,20 +125,27 @@ Sec. 1. Lists. The Secretary of Homeland Security shall publish a list on a week
 
 
 @pytest.fixture
-def world(people, make_feed):
-    """Objects the URLs point at: an obligation DHS answers for, and DHS's own feed."""
+def world(people, make_feed, settings, tmp_path):
+    """Objects the URLs point at: an obligation DHS answers for, DHS's own feed, a file."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
     from obligations.emails import unsubscribe_url
+    from obligations.evidence import attach
     from obligations.models import Occurrence
 
     order = import_text(SMALL_ORDER).order
     obligation = order.obligations.get()
     occurrence = Occurrence.objects.filter(obligation=obligation).first()
     feed, token = make_feed(people["dhs"])
+    settings.MEDIA_ROOT = tmp_path  # evidence files go here, not into the checkout
+    upload = SimpleUploadedFile("list.txt", b"week 1\n")
+    evidence = attach(occurrence, upload, by=people["dhs"], purpose="evidence")
     return {
         "obligation_detail": [obligation.pk], "follow": [obligation.pk],
         "occurrence_detail": [occurrence.pk], "order_detail": [order.pk],
         "timeline": [order.pk], "feed_rotate": [feed.pk], "feed_revoke": [feed.pk],
         "feed_ics": [token], "unsubscribe": [unsubscribe_url(people["reader"]).split("/")[-2]],
+        "evidence_upload": [occurrence.pk], "evidence_download": [evidence.pk, evidence.name],
     }  # fmt: skip
 
 

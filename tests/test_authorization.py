@@ -59,6 +59,9 @@ MATRIX = {
     "feed_rotate": [("POST", {}, OWNER_ONLY)],
     "feed_revoke": [("POST", {}, {**OWNER_ONLY, "own": 302})],
     "feed_ics": [("GET", None, every(200))],
+    # Evidence files: an empty upload is refused with a message (302) for those who may attach.
+    "evidence_upload": [("POST", {}, CHANGE)],
+    "evidence_download": [("GET", None, signed_in(200))],
 }
 
 

@@ -195,7 +195,9 @@ USE_TZ = True
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
-# Uploads larger than the import form accepts are refused before they reach memory.
+# Uploads larger than the import form accepts are refused before they reach memory. This limit
+# counts form fields only, not uploaded files: an evidence file above FILE_UPLOAD_MAX_MEMORY_SIZE
+# is spooled to a temporary file on disk, then checked against EVIDENCE_MAX_BYTES.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -213,6 +215,24 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Evidence files (obligations/evidence.py) go through Django's storage API: MEDIA_ROOT on local
+# disk by default; an S3-compatible bucket when EVIDENCE_S3_BUCKET is set (pip install ".[s3]").
+# They are only ever served through the signed-in download view, never from MEDIA_URL.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+EVIDENCE_MAX_BYTES = envint("EVIDENCE_MAX_BYTES", 20 * 1024 * 1024)
+if os.environ.get("EVIDENCE_S3_BUCKET"):
+    # Credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID..., an instance role).
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["EVIDENCE_S3_BUCKET"],
+            "endpoint_url": os.environ.get("EVIDENCE_S3_ENDPOINT") or None,
+            "region_name": os.environ.get("EVIDENCE_S3_REGION") or None,
+            "default_acl": None,  # the bucket's own (private): no object is ever public-read
+            "querystring_auth": True,  # any URL the storage makes is signed and expires
+            "file_overwrite": False,  # an upload never takes an existing object's name
+        },
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 FIXTURE_DIRS = [BASE_DIR / "fixtures"]
 
