@@ -11,7 +11,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Permission, User
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
@@ -142,9 +141,7 @@ def test_only_those_who_may_change_the_track_attach(client, people, occurrence, 
 def test_verification_needs_a_verifier(client, people, occurrence, media):
     client.force_login(people["dhs"])
     assert upload(client, occurrence, "check.pdf", PDF, purpose="verification").status_code == 403
-    verifier = User.objects.create_user("ig", password="pw-for-tests-only")
-    verifier.user_permissions.add(Permission.objects.get(codename="verify_occurrence"))
-    client.force_login(verifier)
+    client.force_login(people["verifier"])
     assert upload(client, occurrence, "check.pdf", PDF, purpose="verification").status_code == 302
     assert Evidence.objects.get(name="check.pdf").purpose == "verification"
 

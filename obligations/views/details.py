@@ -14,6 +14,7 @@ from obligations.models import Conflict, Obligation, Occurrence, Order
 from obligations.permissions import can_change, duties, require_change
 from obligations.tracking import change_conventions, record_progress
 from obligations.views.common import as_of, cached_part
+from obligations.views.evidence import evidence_context
 
 
 def obligation_detail(request, pk):
@@ -68,7 +69,8 @@ def occurrence_detail(request, pk):
                 messages.success(request, f"Saved: {occurrence.get_status_display()}.")
                 return redirect(request.get_full_path())  # keeps the "as of" date
     return render(request, "obligations/occurrence_detail.html", {
-        **_occurrence_context(occurrence, day), "form": form, "can_change": bool(held),
+        **_occurrence_context(occurrence, day), **evidence_context(request, occurrence),
+        "form": form, "can_change": bool(held),
     }, status=400 if form.errors else 200)  # fmt: skip
 
 
@@ -99,7 +101,8 @@ def _conflict(request, occurrence, form, conflict):
     again = ProgressForm(data, instance=occurrence, duties=duties(request.user, occurrence),
                          today=clock.today())  # fmt: skip
     return render(request, "obligations/occurrence_conflict.html", {
-        **_occurrence_context(occurrence, as_of(request)), "form": again,
+        **_occurrence_context(occurrence, as_of(request)), **evidence_context(request, occurrence),
+        "form": again,
         "changes": conflict.changes_since(), "seen_version": conflict.expected_version,
         "can_change": True, "conflict": True,
     }, status=409)  # fmt: skip

@@ -20,17 +20,12 @@ logger = logging.getLogger(__name__)
 
 def allowed_purposes(user, occurrence) -> list[str]:
     """What this user may attach to this track: the agency its report, a verifier its
-    verification, whoever may close a track the authority for a waiver."""
-    can_verify = getattr(permissions, "can_verify", None)  # being added to permissions.py
-    verifies = (
-        can_verify(user, occurrence)
-        if can_verify
-        else user.has_perm("obligations.verify_occurrence")
-    )
+    verification, a waiver official the authority for a waiver (obligations.permissions)."""
+    held = permissions.duties(user, occurrence)
     rights = {
-        Evidence.Purpose.EVIDENCE: permissions.can_change(user, occurrence.obligation),
-        Evidence.Purpose.VERIFICATION: verifies,
-        Evidence.Purpose.AUTHORITY: user.has_perm("obligations.close_occurrence"),
+        Evidence.Purpose.EVIDENCE: permissions.AGENCY in held,
+        Evidence.Purpose.VERIFICATION: permissions.VERIFIER in held,
+        Evidence.Purpose.AUTHORITY: permissions.CLOSER in held,
     }
     return [purpose.value for purpose, allowed in rights.items() if allowed]
 
