@@ -5,7 +5,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 pytestmark = pytest.mark.django_db
-ROLES = ("anonymous", "reader", "other", "own", "admin")
+# "verifier": an inspector general's staff (may verify, no agency); "closer": a waiver official.
+ROLES = ("anonymous", "reader", "other", "own", "verifier", "closer", "admin")
 LOGIN = "login"  # a redirect to the sign-in page
 
 
@@ -17,9 +18,19 @@ def signed_in(answer):
     return {**every(answer), "anonymous": LOGIN}
 
 
-CHANGE = {"anonymous": LOGIN, "reader": 403, "other": 403, "own": 302, "admin": 302}
-ADMIN_ONLY = {"anonymous": LOGIN, "reader": 403, "other": 403, "own": 403, "admin": 200}
-OWNER_ONLY = {"anonymous": LOGIN, "reader": 404, "other": 404, "own": 200, "admin": 404}
+CHANGE = {**signed_in(403), "own": 302, "admin": 302}
+ADMIN_ONLY = {**signed_in(403), "admin": 200}
+OWNER_ONLY = {**signed_in(404), "own": 200}
+# Separated duties on a track: 403 for those with no duty on it; a move their duty does not
+# allow is not offered by their form (400, with a message): the agency may not verify or waive
+# its own track, a verifier only verifies, a waiver official only waives.
+TRACK_CHANGE = {**CHANGE, "verifier": 400, "closer": 400}
+VERIFY = {**signed_in(403), "own": 400, "verifier": 302, "closer": 400, "admin": 302}
+WAIVE = {**signed_in(403), "own": 400, "verifier": 400, "closer": 302, "admin": 302}
+VERIFIED = {"status": "verified", "version": 1, "submitted_on": "2020-03-10",
+            "verified_on": "2020-03-12", "verification_url": "https://oig.example.gov/r"}  # fmt: skip
+WAIVED = {"status": "waived", "version": 0, "closed_on": "2020-03-05",
+          "authority": "OMB M-20-01", "authority_url": "https://omb.example.gov/m-20-01"}  # fmt: skip
 
 # name: [(method, data, expected answer per role)]
 MATRIX = {
@@ -36,7 +47,9 @@ MATRIX = {
     ],
     "occurrence_detail": [
         ("GET", None, signed_in(200)),
-        ("POST", {"status": "in_progress", "version": 0}, CHANGE),
+        ("POST", {"status": "in_progress", "version": 0}, TRACK_CHANGE),
+        ("POST", {**VERIFIED, "_submitted_first": True}, VERIFY),
+        ("POST", WAIVED, WAIVE),
     ],
     "follow": [("POST", {}, signed_in(302))],
     "order_list": [("GET", None, signed_in(200))],
@@ -92,7 +105,11 @@ CASES = [
 
 @pytest.mark.parametrize(("name", "method", "data", "role", "answer"), CASES)
 def test_matrix(client, people, world, name, method, data, role, answer):
-    users = {"reader": "reader", "other": "dos", "own": "dhs", "admin": "admin"}
+    users = {"reader": "reader", "other": "dos", "own": "dhs", "admin": "admin",
+             "verifier": "verifier", "closer": "closer"}  # fmt: skip
+    if data and data.get("_submitted_first"):
+        data = {k: v for k, v in data.items() if k != "_submitted_first"}
+        submit(world["occurrence_detail"][0])
     if role != "anonymous":
         client.force_login(people[users[role]])
     url = reverse(name, args=world.get(name, []))
@@ -104,6 +121,15 @@ def test_matrix(client, people, world, name, method, data, role, answer):
         assert response.status_code == answer, (name, method, role)
     if answer == 404:
         assert b"Securing the Matrix" not in response.content
+
+
+def submit(pk):
+    from datetime import date
+
+    from obligations.models import Occurrence
+    from obligations.tracking import record_progress
+
+    record_progress(Occurrence.objects.get(pk=pk), "submitted", submitted_on=date(2020, 3, 10))
 
 
 def test_the_admin_is_for_staff_only(client, people):
