@@ -50,3 +50,10 @@ def status_class(status: str) -> str:
 def tracks_summary(occurrences) -> str:
     """ "1 of 2 agencies submitted" for the tracks of one due date."""
     return tracks.summary(o.status for o in occurrences)
+
+
+@register.filter
+def track_label(occurrence) -> str:
+    """Whose track an occurrence is: "DHS", or "shared" when its agencies deliver together."""
+    agency = occurrence.agency
+    return (agency.abbreviation or agency.name) if agency else "shared"

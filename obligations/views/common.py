@@ -31,7 +31,7 @@ def occurrence_rows(day: date):
     """Occurrences with what a row shows (order, section, action, actors), status as of `day`."""
     return (
         Occurrence.objects.as_of(day)
-        .select_related("obligation__order")
+        .select_related("obligation__order", "agency")
         .defer("obligation__order__text", "obligation__quote", "explanation")
     )
 

@@ -33,7 +33,8 @@ def obligation_detail(request, pk):
             moved = change_conventions(obligation, data, by=request.user, note=note)
             messages.success(request, f"Conventions saved; {moved} due dates recomputed.")
             return redirect(obligation)
-    occurrences = obligation.occurrences.as_of(day)
+    occurrences = obligation.occurrences.as_of(day).select_related("agency")
+    occurrences = occurrences.order_by("sequence", "agency__name")
     return render(request, "obligations/obligation_detail.html", {
         "day": day, "obligation": obligation, "rule": obligation.get_rule(),
         "conventions": obligation.get_conventions(), "form": form, "can_change": allowed,
