@@ -81,3 +81,17 @@ def test_postgres_refuses_raw_updates_and_deletes(eo_13768):
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             connection.cursor().execute(sql)
     assert StatusChange.objects.count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger is PostgreSQL's")
+def test_postgres_refuses_raw_changes_to_evidence(world, tmp_path, settings):
+    from django.db import DatabaseError
+
+    from obligations.models import Evidence
+
+    assert Evidence.objects.count() == 1  # the world attaches one file
+    for sql in ("UPDATE obligations_evidence SET sha256 = 'x'",
+                "DELETE FROM obligations_evidence"):  # fmt: skip
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+            connection.cursor().execute(sql)
+    assert Evidence.objects.count() == 1
