@@ -206,7 +206,7 @@ class OccurrenceQuerySet(models.QuerySet):
             # Today (the default view) the status is what it is: a plain column the
             # (status, due) index serves, not an expression over every row.
             return self.annotate(status_then=models.F("status"))
-        closed = [Occurrence.Status.WAIVED, Occurrence.Status.NOT_REQUIRED]
+        closed = [Occurrence.Status.WAIVED, Occurrence.Status.NOT_REQUIRED, Occurrence.Status.UNMET]
         current = models.Value("open")
         return self.annotate(
             status_then=models.Case(
@@ -333,7 +333,9 @@ class Occurrence(models.Model):
         Status.UNMET: ("closed_on",),
     }
 
-    def change_status(self, new, *, by=None, note="", **fields):
+    def change_status(
+        self, new, *, by=None, note="", effect=None, obligation_change=None, **fields
+    ):
         """Save the new status (and tracked fields) and its history row in one transaction."""
         unknown = set(fields) - set(self.TRACKED)
         if unknown:
@@ -351,8 +353,9 @@ class Occurrence(models.Model):
             self.updated_at = timezone.now()
             self.save(update_fields=["status", "version", "updated_at", *fields])
             StatusChange.objects.create(
-                occurrence=self, by=by, from_status=old, to_status=new, note=note, changes=changes
-            )
+                occurrence=self, by=by, from_status=old, to_status=new, note=note, changes=changes,
+                effect=effect, obligation_change=obligation_change,
+            )  # fmt: skip
 
     def _status_dates(self, new, fields):
         """Fill the date the new status is reached on (today unless given); clear the others."""
@@ -467,9 +470,7 @@ class OrderEffect(models.Model):
     class Meta:
         ordering = ["-proposed_at", "-id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["source", "target", "kind"], name="order_effect_once"
-            )
+            models.UniqueConstraint(fields=["source", "target", "kind"], name="order_effect_once")
         ]
 
     def __str__(self):
