@@ -113,17 +113,20 @@ Sec. 1. Lists. The Secretary of Homeland Security shall publish a list on a week
 def world(people, make_feed):
     """Objects the URLs point at: an obligation DHS answers for, and DHS's own feed."""
     from obligations.emails import unsubscribe_url
-    from obligations.models import Occurrence
+    from obligations.models import Occurrence, OrderEffect
 
     order = import_text(SMALL_ORDER).order
     obligation = order.obligations.get()
     occurrence = Occurrence.objects.filter(obligation=obligation).first()
     feed, token = make_feed(people["dhs"])
+    revoker = make_order(number="99011", signed=date(2021, 3, 1))
+    effect = OrderEffect.objects.create(source=revoker, target=order, on=revoker.signed).pk
     return {
         "obligation_detail": [obligation.pk], "follow": [obligation.pk],
         "occurrence_detail": [occurrence.pk], "order_detail": [order.pk],
         "timeline": [order.pk], "feed_rotate": [feed.pk], "feed_revoke": [feed.pk],
         "feed_ics": [token], "unsubscribe": [unsubscribe_url(people["reader"]).split("/")[-2]],
+        "effect_apply": [effect], "effect_reject": [effect], "effect_undo": [effect],
     }  # fmt: skip
 
 

@@ -59,6 +59,11 @@ MATRIX = {
     "feed_rotate": [("POST", {}, OWNER_ONLY)],
     "feed_revoke": [("POST", {}, {**OWNER_ONLY, "own": 302})],
     "feed_ics": [("GET", None, every(200))],
+    # Effects of one order on another: decided by who may change every obligation affected.
+    "effect_list": [("GET", None, signed_in(200))],
+    "effect_apply": [("POST", {}, CHANGE)],
+    "effect_reject": [("POST", {"note": "not signed"}, CHANGE)],
+    "effect_undo": [("POST", {}, CHANGE)],  # pending: refused with a message, then back
 }
 
 
