@@ -1,5 +1,4 @@
 from django.contrib import admin
-from django.utils import timezone
 
 from obligations.models import (
     Agency,
@@ -48,7 +47,9 @@ class ObligationAdmin(admin.ModelAdmin):
     list_filter = ["order", "review_state", "agencies"]
     search_fields = ["section", "action", "quote"]
     list_select_related = ["order"]
-    readonly_fields = ["key", "span_start", "span_end", "created", "updated"]
+    # The conventions change only through the dashboard's form, which keeps the history and
+    # records what the change closes or reopens; the rule comes from the order's text.
+    readonly_fields = ["key", "span_start", "span_end", "rule", "conventions", "created", "updated"]
 
     @admin.display(description="actors")
     def actor_list(self, obj):
@@ -75,26 +76,19 @@ class OccurrenceAdmin(admin.ModelAdmin):
     date_hierarchy = "due"
     search_fields = ["obligation__action", "obligation__section", "explanation"]
     list_select_related = ["obligation__order"]
-    # Status and its dates change only through tracked paths (the dashboard's form, the action
-    # below), each of which writes one history row.
-    readonly_fields = ["status", "version", "explanation", "updated_at", *Occurrence.TRACKED]
+    # Due dates come from the schedule, statuses and their dates from the dashboard's forms
+    # (waiving cites an authority there): each change goes through a path that writes history.
+    readonly_fields = [
+        "obligation", "agency", "sequence", "due", "period_start", "period_end", "status",
+        "version", "explanation", "updated_at", *Occurrence.TRACKED,
+    ]  # fmt: skip
     inlines = [HistoryInline]
-    actions = ["mark_waived"]
+
+    def has_add_permission(self, request):
+        return False  # occurrences come from the schedule (importers.sync_occurrences)
 
     def has_delete_permission(self, request, obj=None):
         return False  # an occurrence is closed as waived or not required, never deleted
-
-    def save_model(self, request, obj, form, change):
-        """A due date moved here is a change feeds and cached pages must see."""
-        if change and form.changed_data:
-            obj.version += int("due" in form.changed_data)
-            obj.updated_at = timezone.now()
-        super().save_model(request, obj, form, change)
-
-    @admin.action(description="Mark selected occurrences waived")
-    def mark_waived(self, request, queryset):
-        for occurrence in queryset:
-            occurrence.change_status(Occurrence.Status.WAIVED, by=request.user, note="admin action")
 
 
 @admin.register(StatusChange)

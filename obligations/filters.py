@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 
 from obligations.models import Agency, Obligation, Occurrence, Order
+from obligations.views.common import existing_on
 
 KINDS = [("deadline", "deadline"), ("recurring", "recurring"), ("immediate", "immediate"),
          ("open", "open-ended")]  # fmt: skip
@@ -72,8 +73,9 @@ def listed(day):
         .order_by("due")
     )
     overdue = pending.filter(due__lt=day)
+    obligations = existing_on(Obligation.objects.all(), day, order="order__")
     return (
-        Obligation.objects.select_related("order")
+        obligations.select_related("order")
         .defer("order__text")
         .prefetch_related("agencies")
         .annotate(next_due=Subquery(pending.values("due")[:1]), late=Exists(overdue))

@@ -1,4 +1,5 @@
-"""Writing an extraction to the database: one transaction, idempotent, revocations applied."""
+"""Writing an extraction to the database: one transaction, idempotent. What an order does to
+other orders (a revocation) is only proposed here; a permitted person applies it (effects.py)."""
 
 import hashlib
 from dataclasses import dataclass, field
@@ -9,7 +10,7 @@ from django.utils import timezone
 
 from obligations.agencies import agency_for
 from obligations.extraction import extract
-from obligations.models import Agency, Obligation, Occurrence, Order
+from obligations.models import Agency, Obligation, Occurrence, Order, OrderEffect
 from obligations.schedule import Conventions
 from obligations.tracks import track_agencies
 
@@ -19,25 +20,57 @@ class ImportResult:
     order: Order
     counts: dict = field(default_factory=lambda: dict.fromkeys(
         ("order_created", "obligations_created", "obligations_updated", "occurrences_created",
-         "occurrences_updated", "marked_not_required"), 0))  # fmt: skip
+         "occurrences_updated", "marked_not_required", "marked_unmet", "effects_proposed"),
+        0))  # fmt: skip
 
     def summary(self) -> str:
         c = self.counts
         verb = "created" if c["order_created"] else "updated"
-        return (
+        text = (
             f"{self.order} {verb}: obligations {c['obligations_created']} new, "
             f"{c['obligations_updated']} changed; occurrences {c['occurrences_created']} new, "
             f"{c['occurrences_updated']} changed; {c['marked_not_required']} marked not required"
         )
+        if c["marked_unmet"]:
+            text += f", {c['marked_unmet']} unmet"
+        if c["effects_proposed"]:
+            n = c["effects_proposed"]
+            text += f"; {n} change{'s' * (n > 1)} to other orders proposed for review"
+        return text
 
 
-def import_text(text, *, signed=None, kind=None, source="") -> ImportResult:
+class EffectError(ValueError):
+    """An effect on another order that cannot be (or not now): refused, nothing written."""
+
+
+@dataclass(frozen=True)
+class Cause:
+    """What the history rows of a bulk change name: who (None: the system), and the conventions
+    change or order effect behind it, so that undoing the cause can find what it closed."""
+
+    by: object = None
+    obligation_change: object = None
+    effect: object = None
+    note: str = ""  # appended to each row's own note
+
+    def record(self, occurrence, status, note, **fields):
+        occurrence.change_status(
+            status, by=self.by, note=f"{note} {self.note}".strip(), effect=self.effect,
+            obligation_change=self.obligation_change, **fields,
+        )  # fmt: skip
+
+
+SYSTEM = Cause()
+
+
+def import_text(text, *, signed=None, kind=None, source="", by=None) -> ImportResult:
     """Extract and store an order. Any error leaves the database as it was."""
-    return store(extract(text, signed=signed, kind=kind), source=source)
+    return store(extract(text, signed=signed, kind=kind), source=source, by=by)
 
 
-def store(extraction, *, source="") -> ImportResult:
-    """Write an extraction (perhaps corrected by a person) in one transaction."""
+def store(extraction, *, source="", by=None) -> ImportResult:
+    """Write an extraction (perhaps corrected by a person) in one transaction. `by`, the
+    importing user, is named as the proposer of the order's effects on other orders."""
     with transaction.atomic():
         order, created = _upsert_order(extraction, source)
         result = ImportResult(order)
@@ -45,10 +78,9 @@ def store(extraction, *, source="") -> ImportResult:
         for found in extraction.obligations:
             _upsert_obligation(order, found, result)
         _link_dependencies(order)
-        _apply_revocations(order)
-        for touched in _orders_to_sync(order):
-            for obligation in touched.obligations.all():
-                sync_occurrences(obligation, result)
+        result.counts["effects_proposed"] = _apply_revocations(order, by)
+        for obligation in order.obligations.all():
+            sync_occurrences(obligation, result)
     return result
 
 
@@ -129,37 +161,41 @@ def _link_dependencies(order):
             )
 
 
-def _apply_revocations(order):
-    """This order revokes others, or an order already stored revokes this one."""
-    for number in order.revokes:
-        for revoked in Order.objects.filter(number=number).exclude(pk=order.pk):
-            _revoke(revoked, order)
+def _apply_revocations(order, by) -> int:
+    """Propose, never apply, the revocations between this order and those stored: what it
+    revokes, and what revokes it (whichever is imported first). Returns how many are new."""
+    pairs = [(order, revoked) for revoked in Order.objects.filter(number__in=order.revokes)
+             .exclude(pk=order.pk)]  # fmt: skip
     if order.number:
-        for other in Order.objects.exclude(pk=order.pk).exclude(revokes=[]):
-            if order.number in other.revokes:
-                _revoke(order, other)
+        pairs += [(other, order) for other in Order.objects.exclude(pk=order.pk).exclude(revokes=[])
+                  if order.number in other.revokes]  # fmt: skip
+    return sum(_propose(source, target, by) for source, target in pairs)
 
 
-def _revoke(revoked, by):
-    when = by.effective or by.signed
-    if (revoked.revoked_on, revoked.revoked_by_id) != (when, by.pk):
-        Order.objects.filter(pk=revoked.pk).update(
-            revoked_on=when, revoked_by=by, updated=timezone.now()
+def _propose(source, target, by) -> bool:
+    on = source.effective or source.signed
+    check_revocation(source, target, on)
+    _, created = OrderEffect.objects.get_or_create(
+        source=source, target=target, kind=OrderEffect.Kind.REVOKE,
+        defaults={"on": on, "proposed_by": by},
+    )  # fmt: skip
+    return created
+
+
+def check_revocation(source, target, on):
+    """Refuse a revocation dated before the revoked order was signed: it cannot have ended
+    anything then (two orders revoking each other would otherwise both end up revoked)."""
+    if on and target.signed and on < target.signed:
+        raise EffectError(
+            f"{source.short_name} cannot revoke {target.short_name} as of {on}: that is before "
+            f"it was signed ({target.signed})"
         )
-    for obligation in revoked.obligations.filter(rule__kind="recurring"):
-        end = when.isoformat() if when else None
-        if obligation.conventions.get("end") != end:
-            obligation.conventions = {**obligation.conventions, "end": end}
-            obligation.save(update_fields=["conventions", "updated"])
 
 
-def _orders_to_sync(order):
-    return Order.objects.filter(pk=order.pk) | Order.objects.filter(revoked_by=order)
-
-
-def sync_occurrences(obligation, result=None):
+def sync_occurrences(obligation, result=None, *, cause=SYSTEM):
     """Make the occurrences match the computed due dates, one per due date and track (each
-    responsible agency's, or one shared), never overwriting a status people set."""
+    responsible agency's, or one shared), never overwriting a status people set. The history
+    rows it writes name `cause` (the user, and the change or effect behind them)."""
     counts = result.counts if result else {}
     tracks = track_agencies(list(obligation.agencies.order_by("id")), obligation.quote)
     existing = {(o.agency_id, o.sequence): o for o in obligation.occurrences.all()}
@@ -177,9 +213,11 @@ def sync_occurrences(obligation, result=None):
                     explanation=text, period_start=due.period_start, period_end=due.period_end,
                 )  # fmt: skip
                 counts["occurrences_created"] = counts.get("occurrences_created", 0) + 1
-            elif _move(occurrence, due, text):
+                continue
+            _reopen_if_due(occurrence, due.date, cause)
+            if _move(occurrence, due, text):
                 counts["occurrences_updated"] = counts.get("occurrences_updated", 0) + 1
-    _retire(obligation, current, counts)
+    _retire(obligation, current, counts, cause)
 
 
 def _move(occurrence, due, text) -> bool:
@@ -197,19 +235,50 @@ def _move(occurrence, due, text) -> bool:
     return True
 
 
-def _retire(obligation, current, counts):
-    """Occurrences past a revocation, or no longer in the series, are not required."""
+def _retire(obligation, current, counts, cause):
+    """Close the pending occurrences that are no longer due: past a revocation or out of the
+    series (not required), or passed unmet when the order was revoked."""
     order = obligation.order
     for occurrence in obligation.occurrences.pending():
-        if order.revoked_on and occurrence.due > order.revoked_on:
-            revoker = order.revoked_by
-            note = f"Not required: {order} was revoked on {order.revoked_on} by {revoker}."
-        elif (occurrence.agency_id, occurrence.sequence) not in current:
-            note = "Not required: no longer a due date (or agency track) of this obligation."
-        else:
-            continue
-        closed_on = (
-            order.revoked_on if order.revoked_on and occurrence.due > order.revoked_on else None
-        )
-        occurrence.change_status(Occurrence.Status.NOT_REQUIRED, note=note, closed_on=closed_on)
-        counts["marked_not_required"] = counts.get("marked_not_required", 0) + 1
+        in_series = (occurrence.agency_id, occurrence.sequence) in current
+        closing = _closing(order, occurrence.due, in_series)
+        if closing:
+            status, note, closed_on = closing
+            cause.record(occurrence, status, note, closed_on=closed_on)
+            key = "marked_unmet" if status == Occurrence.Status.UNMET else "marked_not_required"
+            counts[key] = counts.get(key, 0) + 1
+
+
+def _closing(order, due, in_series):
+    """(status, note, closed on) for an occurrence due on `due` that should not be pending."""
+    revoked, revoker = order.revoked_on, order.revoked_by if order.revoked_on else None
+    if revoked and due > revoked:
+        note = f"Not required: {order} was revoked on {revoked} by {revoker}."
+        return Occurrence.Status.NOT_REQUIRED, note, revoked
+    if not in_series:
+        note = "Not required: no longer a due date (or agency track) of this obligation."
+        return Occurrence.Status.NOT_REQUIRED, note, None
+    if revoked:
+        note = f"Unmet: due {due}, never met, when {order} was revoked on {revoked} by {revoker}."
+        return Occurrence.Status.UNMET, note, revoked
+    return None
+
+
+BULK_CLOSED = (Occurrence.Status.NOT_REQUIRED, Occurrence.Status.UNMET)
+
+
+def _reopen_if_due(occurrence, due, cause):
+    """A due date back in the series reopens an occurrence a bulk effect (a conventions change,
+    an order effect) closed, unless a person changed it since."""
+    if occurrence.status not in BULK_CLOSED or _closing(occurrence.obligation.order, due, True):
+        return
+    last = occurrence.history.first()
+    bulk = last and (last.obligation_change_id or last.effect_id)
+    if bulk and last.to_status == occurrence.status:
+        reopen(occurrence, last, cause)
+
+
+def reopen(occurrence, closing, cause):
+    """Back to the status it had before `closing` (a history row) closed it."""
+    cause.record(occurrence, closing.from_status, f"Reopened: closed on {closing.at:%Y-%m-%d} "
+                 "by a bulk effect, due again.")  # fmt: skip

@@ -206,7 +206,7 @@ class OccurrenceQuerySet(models.QuerySet):
             # Today (the default view) the status is what it is: a plain column the
             # (status, due) index serves, not an expression over every row.
             return self.annotate(status_then=models.F("status"))
-        closed = [Occurrence.Status.WAIVED, Occurrence.Status.NOT_REQUIRED]
+        closed = [Occurrence.Status.WAIVED, Occurrence.Status.NOT_REQUIRED, Occurrence.Status.UNMET]
         current = models.Value("open")
         return self.annotate(
             status_then=models.Case(

@@ -4,7 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from obligations import clock, permissions
-from obligations.importers import ImportResult, sync_occurrences
+from obligations.importers import Cause, ImportResult, sync_occurrences
 from obligations.models import Conflict, ObligationChange, Occurrence
 from obligations.schedule import Conventions
 
@@ -95,19 +95,25 @@ def _has_file(occurrence, purpose) -> bool:
     return occurrence.evidence.filter(purpose=purpose).exists()
 
 
-def change_conventions(obligation, conventions: dict, *, by=None, note="") -> int:
+def change_conventions(obligation, conventions: dict, *, by=None, note="", effect=None) -> int:
     """Save how the obligation's dates are counted, keep the change in its history, and
-    recompute its pending occurrences. Returns how many due dates moved or appeared."""
+    recompute its pending occurrences. Returns how many due dates moved or appeared.
+
+    The occurrences it closes or reopens name `by` and the change (and `effect`, the order
+    effect that made it, if any): a later change that brings their due dates back reopens
+    them."""
     new = Conventions.from_dict(conventions).to_dict()
     old = obligation.get_conventions().to_dict()
     if new == old:
         return 0
     with transaction.atomic():
-        ObligationChange.objects.create(
+        change = ObligationChange.objects.create(
             obligation=obligation, by=by, field="conventions", old=old, new=new, note=note
         )
         obligation.conventions = new
         obligation.save(update_fields=["conventions", "updated"])
         result = ImportResult(obligation.order)
-        sync_occurrences(obligation, result)
+        why = f"(Cause: the conventions changed{': ' + note if note else ''}.)"
+        cause = Cause(by=by, obligation_change=change, effect=effect, note=why)
+        sync_occurrences(obligation, result, cause=cause)
     return result.counts["occurrences_updated"] + result.counts["occurrences_created"]

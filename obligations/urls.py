@@ -1,7 +1,17 @@
 from django.urls import path, re_path
 
 from obligations.feeds import TOKEN_PATTERN
-from obligations.views import calendar, details, evidence, feeds, home, imports, lists, reminders
+from obligations.views import (
+    calendar,
+    details,
+    effects,
+    evidence,
+    feeds,
+    home,
+    imports,
+    lists,
+    reminders,
+)
 
 urlpatterns = [
     path("", home.home, name="home"),
@@ -17,6 +27,10 @@ urlpatterns = [
     path("orders/<int:pk>/timeline/", calendar.timeline, name="timeline"),
     path("calendar/", calendar.month_calendar, name="calendar"),
     path("import/", imports.import_order, name="import_order"),
+    path("effects/", effects.effect_list, name="effect_list"),
+    path("effects/<int:pk>/apply/", effects.effect_apply, name="effect_apply"),
+    path("effects/<int:pk>/reject/", effects.effect_reject, name="effect_reject"),
+    path("effects/<int:pk>/undo/", effects.effect_undo, name="effect_undo"),
     path("obligations/<int:pk>/follow/", reminders.follow, name="follow"),
     path("reminders/", reminders.preferences, name="reminder_preferences"),
     path("reminders/unsubscribe/<str:token>/", reminders.unsubscribe, name="unsubscribe"),

@@ -131,7 +131,7 @@ def world(people, make_feed, settings, tmp_path):
 
     from obligations.emails import unsubscribe_url
     from obligations.evidence import attach
-    from obligations.models import Occurrence
+    from obligations.models import Occurrence, OrderEffect
 
     order = import_text(SMALL_ORDER).order
     obligation = order.obligations.get()
@@ -140,12 +140,15 @@ def world(people, make_feed, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path  # evidence files go here, not into the checkout
     upload = SimpleUploadedFile("list.txt", b"week 1\n")
     evidence = attach(occurrence, upload, by=people["dhs"], purpose="evidence")
+    revoker = make_order(number="99011", signed=date(2021, 3, 1))
+    effect = OrderEffect.objects.create(source=revoker, target=order, on=revoker.signed).pk
     return {
         "obligation_detail": [obligation.pk], "follow": [obligation.pk],
         "occurrence_detail": [occurrence.pk], "order_detail": [order.pk],
         "timeline": [order.pk], "feed_rotate": [feed.pk], "feed_revoke": [feed.pk],
         "feed_ics": [token], "unsubscribe": [unsubscribe_url(people["reader"]).split("/")[-2]],
         "evidence_upload": [occurrence.pk], "evidence_download": [evidence.pk, evidence.name],
+        "effect_apply": [effect], "effect_reject": [effect], "effect_undo": [effect],
     }  # fmt: skip
 
 

@@ -7,7 +7,8 @@ import pytest
 from django.db import connection, transaction
 from django.urls import reverse
 
-from obligations.models import Occurrence, StatusChange
+from obligations import effects
+from obligations.models import Occurrence, OrderEffect, StatusChange
 
 pytestmark = pytest.mark.django_db
 
@@ -27,24 +28,16 @@ def test_dashboard_form_writes_one_row(client, people, eo_13768):
     assert row.at is not None
 
 
-def test_admin_bulk_action_writes_one_row_each(client, people, eo_13768):
-    occurrences = pick(eo_13768, 3)
-    client.force_login(people["admin"])
-    client.post(reverse("admin:obligations_occurrence_changelist"), {
-        "action": "mark_waived", "_selected_action": [o.pk for o in occurrences]})  # fmt: skip
-    for occurrence in occurrences:
-        (row,) = StatusChange.objects.filter(occurrence=occurrence)
-        assert (row.by, row.to_status) == (people["admin"], "waived")
-
-
-def test_the_revocation_task_writes_one_row_each(import_fixture, eo_13768):
+def test_applying_a_revocation_writes_one_row_each(people, import_fixture, eo_13768):
     import_fixture("eo-13993.txt")
-    retired = Occurrence.objects.filter(obligation__order=eo_13768, status="not_required")
+    effect = OrderEffect.objects.get()
+    effects.apply(effect, by=people["admin"])
+    retired = Occurrence.objects.filter(obligation__order=eo_13768).exclude(status="open")
     assert retired.exists()
     for occurrence in retired:
         (row,) = StatusChange.objects.filter(occurrence=occurrence)
-        assert row.by is None and row.to_status == "not_required" and "EO 13993" in row.note
-        assert occurrence.closed_on == date(2021, 1, 20)
+        assert (row.by, row.effect, row.to_status) == (people["admin"], effect, occurrence.status)
+        assert "EO 13993" in row.note and occurrence.closed_on == date(2021, 1, 20)
 
 
 def test_a_failed_history_write_leaves_the_status_unchanged(eo_13768, monkeypatch):

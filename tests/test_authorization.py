@@ -75,6 +75,11 @@ MATRIX = {
     # Evidence files: an empty upload is refused with a message (302) for those who may attach.
     "evidence_upload": [("POST", {}, CHANGE)],
     "evidence_download": [("GET", None, signed_in(200))],
+    # Effects of one order on another: decided by who may change every obligation affected.
+    "effect_list": [("GET", None, signed_in(200))],
+    "effect_apply": [("POST", {}, CHANGE)],
+    "effect_reject": [("POST", {"note": "not signed"}, CHANGE)],
+    "effect_undo": [("POST", {}, CHANGE)],  # pending: refused with a message, then back
 }
 
 

@@ -11,7 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from obligations.models import ObligationChange, Occurrence, StatusChange
+from obligations import effects
+from obligations.models import ObligationChange, Occurrence, OrderEffect, StatusChange
 
 pytestmark = pytest.mark.django_db
 
@@ -217,6 +218,7 @@ def test_order_text_is_escaped(client, people):
 
 def test_revocation_links_both_ways(client, people, eo_13768, import_fixture):
     new = import_fixture("eo-13993.txt").order
+    effects.apply(OrderEffect.objects.get(), by=people["admin"])
     client.force_login(people["reader"])
     old = eo_13768
     assert new.get_absolute_url() in client.get(old.get_absolute_url()).content.decode()

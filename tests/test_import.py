@@ -4,9 +4,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from obligations import effects
 from obligations.extraction import ExtractionError
 from obligations.importers import import_text
-from obligations.models import Obligation, Occurrence, Order, StatusChange
+from obligations.models import Obligation, Occurrence, Order, OrderEffect, StatusChange
 
 pytestmark = pytest.mark.django_db
 REVOKED = date(2021, 1, 20)
@@ -49,6 +50,7 @@ def test_revocation_ends_the_series(import_fixture, first):
     second = "eo-13993.txt" if first == "eo-13768.txt" else "eo-13768.txt"
     import_fixture(first)
     import_fixture(second)
+    effects.apply(OrderEffect.objects.get(), by=None)
     order = Order.objects.get(number="13768")
     assert order.revoked_on == REVOKED
     assert order.revoked_by.number == "13993"

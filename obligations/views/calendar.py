@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, render
 
 from obligations.models import Occurrence, Order
-from obligations.views.common import as_of, occurrence_rows
+from obligations.views.common import as_of, existing_on, occurrence_rows
 
 WIDTH, ROW, LEFT, TOP = 900, 22, 90, 30  # timeline geometry in SVG units
 
@@ -48,7 +48,7 @@ def timeline(request, pk):
     day = as_of(request)
     order = get_object_or_404(Order.objects.defer("text"), pk=pk)
     occurrences = list(
-        Occurrence.objects.as_of(day).filter(obligation__order=order)
+        existing_on(Occurrence.objects.as_of(day).filter(obligation__order=order), day)
         .select_related("obligation").defer("obligation__quote", "explanation")
         .order_by("obligation__span_start", "due")
     )  # fmt: skip

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from obligations import clock
+from obligations import clock, effects
 from obligations.extraction.source import split_header
 from obligations.forms import ConventionsForm, ProgressForm
 from obligations.models import Conflict, Obligation, Occurrence, Order
@@ -113,8 +113,9 @@ def order_detail(request, pk):
     day = as_of(request)
     order = get_object_or_404(Order.objects.defer("text"), pk=pk)
     body = cached_part(request, "obligations/_order.html", lambda: _order_body(pk, day))
+    # Outside the cached part: deciding on a proposal does not move the data version.
     return render(request, "obligations/order_detail.html", {
-        "day": day, "order": order, "body": body,
+        "day": day, "order": order, "body": body, "proposals": effects.pending_for(order),
     })  # fmt: skip
 
 
@@ -125,7 +126,7 @@ def _order_body(pk, day) -> dict:
     return {
         "day": day, "order": order, "obligations": obligations,
         "text": highlighted(order, obligations), "changed_orders": revokes,
-        "revoked_orders": order.revoked_orders.defer("text"),
+        "revoked_orders": order.revoked_orders.defer("text").filter(revoked_on__lte=day),
     }  # fmt: skip
 
 

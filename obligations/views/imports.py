@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from obligations import drafts
 from obligations.extraction import ExtractionError, extract
 from obligations.forms import DraftFormSet, ImportForm
-from obligations.importers import store
+from obligations.importers import EffectError, store
 from obligations.permissions import can_import
 
 
@@ -59,6 +59,10 @@ def _confirm(request):
     if not formset.is_valid() or len(formset.forms) != len(extraction.obligations):
         return _preview(request, extraction, text, signed, formset, status=400)
     corrected = drafts.apply_corrections(extraction, [f.cleaned_data for f in formset.forms])
-    result = store(corrected, source="imported in the browser")
+    try:
+        result = store(corrected, source="imported in the browser", by=request.user)
+    except EffectError as error:  # what it does to another order cannot be: nothing was saved
+        messages.error(request, f"This order cannot be saved: {error}.")
+        return _preview(request, extraction, text, signed, formset, status=400)
     messages.success(request, result.summary())
     return redirect(result.order)

@@ -10,7 +10,7 @@ from django.shortcuts import render
 
 from obligations.filters import ObligationFilter, listed, sort
 from obligations.models import Order
-from obligations.views.common import as_of, cached_part
+from obligations.views.common import as_of, cached_part, existing_on
 
 PAGE = 100
 COLUMNS = ["order", "section", "kind", "timing", "next_due", "overdue", "actors", "agencies",
@@ -85,7 +85,7 @@ def _cell(value):
 def order_list(request):
     day = as_of(request)
     orders = (
-        Order.objects.defer("text").select_related("revoked_by")
-        .annotate(n=Count("obligations")).order_by("-signed")
+        existing_on(Order.objects.defer("text"), day, order="")
+        .select_related("revoked_by").annotate(n=Count("obligations")).order_by("-signed")
     )  # fmt: skip
     return render(request, "obligations/order_list.html", {"day": day, "orders": orders})

@@ -1,9 +1,11 @@
 """`manage.py import_order PATH [--signed DATE] [--kind memo]`: store an order's obligations."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
+from obligations import effects
 from obligations.extraction import ExtractionError, read_file
-from obligations.importers import import_text
+from obligations.importers import EffectError, import_text
 from obligations.management.commands.extract_obligations import iso_date
 
 
@@ -15,11 +17,24 @@ class Command(BaseCommand):
         parser.add_argument("--signed", help="signing date YYYY-MM-DD, if the text lacks it")
         parser.add_argument("--kind", help="document kind, e.g. memo (default: executive order)")
         parser.add_argument("--source", default="", help="where the text came from")
+        parser.add_argument(
+            "--apply-effects", action="store_true",
+            help="apply its revocations of other orders (and theirs of it) at once, as the "
+            "system; without it they wait for review at /effects/",
+        )  # fmt: skip
 
-    def handle(self, path, signed=None, kind=None, source="", **options):
+    def handle(self, path, signed=None, kind=None, source="", apply_effects=False, **options):
         signed_on = iso_date(signed) if signed else None
         try:
-            result = import_text(read_file(path), signed=signed_on, kind=kind, source=source)
-        except ExtractionError as error:
+            with transaction.atomic():  # an effect that cannot be applied: nothing imported
+                result = import_text(read_file(path), signed=signed_on, kind=kind, source=source)
+                if apply_effects:
+                    self._apply(result.order)
+        except (ExtractionError, EffectError) as error:
             raise CommandError(str(error)) from None
         self.stdout.write(result.summary())
+
+    def _apply(self, order):
+        for effect in effects.pending_for(order):
+            effects.apply(effect, by=None, note="applied by import_order --apply-effects")
+            self.stdout.write(f"Applied: {effects.label(effect)}")

@@ -7,9 +7,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from obligations import effects
 from obligations.extraction import read_file
 from obligations.importers import import_text
-from obligations.models import Agency
+from obligations.models import Agency, OrderEffect
 
 DEMO_PASSWORD = "demo-tracker-2017"
 # (user name, what they may do): an admin, a DHS staff member, and a reader (an auditor).
@@ -31,6 +32,10 @@ class Command(BaseCommand):
             self.stdout.write(import_text(read_file(path), source=path.name).summary())
         for path in sorted((fixtures / "memos").glob("*.txt")):
             self.stdout.write(import_text(read_file(path), source=path.name).summary())
+        # The demo shows the revocations in force (EO 13993 revokes EO 13768), as applied.
+        for effect in OrderEffect.objects.filter(state=OrderEffect.State.PENDING):
+            effects.apply(effect, by=None, note="applied by load_demo")
+            self.stdout.write(f"Applied: {effects.label(effect)}")
         for username, flags, agency in DEMO_USERS:
             user, created = get_user_model().objects.get_or_create(
                 username=username, defaults=flags
