@@ -258,6 +258,9 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Reminders for a day go out from this hour (TIME_ZONE); a claim older than the lease is retried.
 REMINDER_HOUR = envint("REMINDER_HOUR", 8)
 REMINDER_LEASE_MINUTES = envint("REMINDER_LEASE_MINUTES", 10)
+# A department's staff see, act on and hear of its components' tracks (DHS staff: ICE's);
+# off, every agency's staff only their own (obligations/hierarchy.py).
+AGENCY_PARENTS_ACT_FOR_COMPONENTS = envbool("AGENCY_PARENTS_ACT_FOR_COMPONENTS", True)
 
 # Defaults for the conventions stored on each obligation (obligations.schedule.Conventions).
 # "calendar": count calendar days as public trackers do; "roll": move a due date that falls on a
