@@ -29,8 +29,11 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["name", "abbreviation", "group"]
+    list_display = ["name", "abbreviation", "parent", "group"]
+    list_filter = [("parent", admin.RelatedOnlyFieldListFilter)]  # departments with components
     search_fields = ["name", "abbreviation"]
+    autocomplete_fields = ["parent"]
+    list_select_related = ["parent", "group"]
 
 
 @admin.register(Order)

@@ -14,6 +14,13 @@ KNOWN = {
         "Office of the United States Trade Representative",
         "USTR",
     ),
+    # Titles that name the agency's subject, not the agency (fixtures/agencies.json names them).
+    "Administrator of General Services": ("General Services Administration", "GSA"),
+    "Commissioner of Social Security": ("Social Security Administration", "SSA"),
+    "Commissioner of Internal Revenue": ("Internal Revenue Service", "IRS"),
+    "Commissioner of Food and Drugs": ("Food and Drug Administration", "FDA"),
+    "Commandant of the Coast Guard": ("United States Coast Guard", "USCG"),
+    "Chief of the Forest Service": ("Forest Service", "USFS"),
 }
 # One table of federal acronyms, shared with the extractor (which expands "Director of OMB").
 ABBREVIATIONS = {name: short for short, name in COMMON.items()} | {

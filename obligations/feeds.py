@@ -1,5 +1,9 @@
 """iCalendar feeds: secret tokens, the occurrences a feed shows, and the calendar it serves.
 
+One event per due date (obligation and sequence), whatever number of tracks (one per agency) it
+has: calendar clients key events by UID, so the UID stays `...-{sequence}@...`, and the event
+carries every shown track's state.
+
 Output is byte-stable: every stamp comes from the data (the occurrence's last change), never from
 "now", so the same data gives the same bytes and ETag and 304 responses work.
 """
@@ -8,9 +12,11 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, timedelta
+from itertools import groupby
+from operator import itemgetter
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.urls import reverse
 from icalendar import (
     Alarm,
@@ -25,10 +31,11 @@ from icalendar import (
     vUri,
 )
 
+from obligations.hierarchy import agencies_acting_for
 from obligations.models import Feed, Obligation, Occurrence, Order
 
 REFRESH = timedelta(hours=6)
-CLOSED = {Occurrence.Status.WAIVED, Occurrence.Status.NOT_REQUIRED}
+CLOSED = {Occurrence.Status.WAIVED, Occurrence.Status.NOT_REQUIRED, Occurrence.Status.UNMET}
 TOKEN_PATTERN = r"[A-Za-z0-9_-]{43}"  # secrets.token_urlsafe(32): 256 bits
 
 
@@ -53,8 +60,8 @@ def feed_for(token: str) -> Feed | None:
 
 
 def occurrences(feed: Feed):
-    """What the feed shows. Everyone signed in may read every obligation in the dashboard, so
-    a feed shows no more than its owner could see there.
+    """The tracks the feed shows. Everyone signed in may read every obligation in the
+    dashboard, so a feed shows no more than its owner could see there.
 
     The agency filters go through subqueries, not joins: a join over the many-to-many table
     would repeat an occurrence once per matching agency and need a DISTINCT."""
@@ -62,30 +69,44 @@ def occurrences(feed: Feed):
     if feed.order_id:
         rows = rows.filter(obligation__order_id=feed.order_id)
     if feed.agency_id:
-        rows = rows.filter(obligation_id__in=_answering(agency_id=feed.agency_id))
+        rows = rows.filter(_tracks_of([feed.agency_id]))
     if feed.kind:
         rows = rows.filter(obligation__rule__kind=feed.kind)
-    if feed.pending_only:
-        rows = rows.filter(status__in=Occurrence.PENDING)
     if feed.mine:
-        rows = rows.filter(obligation_id__in=_answering(agency__group__user=feed.user_id))
+        rows = rows.filter(_tracks_of(agencies_acting_for(feed.user)))
+    if feed.pending_only:
+        # Due dates with a shown track still open, with all their shown tracks: a submitted
+        # track stays in its event ("DHS submitted; DOJ open"), so SEQUENCE never goes down.
+        pending = rows.filter(status__in=Occurrence.PENDING)
+        rows = rows.filter(
+            Exists(pending.filter(obligation=OuterRef("obligation"), sequence=OuterRef("sequence")))
+        )
     return rows
 
 
-def _answering(**agency):
-    """The ids of the obligations some agency answers for."""
-    return Obligation.agencies.through.objects.filter(**agency).values("obligation_id")
+def _tracks_of(agency_ids):
+    """The tracks of these agencies: their own, and the shared tracks of the obligations they
+    answer for."""
+    answering = Obligation.agencies.through.objects.filter(agency_id__in=agency_ids)
+    shared = Q(agency=None, obligation_id__in=answering.values("obligation_id"))
+    return Q(agency_id__in=agency_ids) | shared
 
 
 def version(feed: Feed) -> tuple[str, object]:
-    """(ETag, Last-Modified) from one aggregate query: what a 304 needs, without rendering."""
+    """(ETag, Last-Modified) from one aggregate query: what a 304 needs, without rendering.
+    It reads all that an event is made of: the tracks (how many, their versions and last
+    change), the obligations' text and the tracks' agencies (their names are in SUMMARY)."""
     stats = (
         occurrences(feed)
         .order_by()
-        .aggregate(n=Count("id"), changed=Max("updated_at"), text=Max("obligation__updated"))
-    )
+        .aggregate(
+            n=Count("id"), versions=Sum("version"), changed=Max("updated_at"),
+            text=Max("obligation__updated"), agency=Max("agency__updated"),
+        )
+    )  # fmt: skip
     last = max(filter(None, [stats["changed"], stats["text"], feed.updated]))
-    key = f"{feed.pk}|{feed.updated.isoformat()}|{stats['n']}|{stats['changed']}|{stats['text']}"
+    parts = [stats[k] for k in ("n", "versions", "changed", "text", "agency")]
+    key = "|".join(map(str, [feed.pk, feed.updated.isoformat(), *parts]))
     return hashlib.sha256(key.encode()).hexdigest()[:32], last
 
 
@@ -101,13 +122,14 @@ def render(feed: Feed, link) -> bytes:
     cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     events = Events(feed, link)
-    for row in event_rows(feed):
-        cal.add_component(events.event(row))
+    for tracks in due_dates(event_rows(feed)):
+        cal.add_component(events.event(tracks))
     return cal.to_ical()
 
 
 ROW = (
     "id", "obligation_id", "sequence", "due", "status", "explanation", "version", "updated_at",
+    "agency__abbreviation", "agency__name",
     "obligation__key", "obligation__section", "obligation__action", "obligation__quote",
     "obligation__rule", "obligation__order__kind", "obligation__order__number",
     "obligation__order__title", "obligation__order__text_sha256",
@@ -115,10 +137,20 @@ ROW = (
 
 
 def event_rows(feed: Feed):
-    """The feed's occurrences as plain dicts of the columns an event needs, in calendar order:
-    model instances cost more to make than the events themselves."""
-    ordered = occurrences(feed).order_by("due", "obligation_id", "sequence")
+    """The feed's tracks as plain dicts of the columns an event needs (model instances cost
+    more to make than the events themselves), each due date's tracks next to each other.
+
+    By obligation and sequence, not by date: the tracks of one due date can have different
+    dates (a pending track moves when the conventions change, a submitted one keeps its date),
+    and rows of one due date apart would make two events with one UID."""
+    ordered = occurrences(feed).order_by("obligation_id", "sequence", "agency__name", "id")
     return ordered.values(*ROW).iterator(chunk_size=2000)
+
+
+def due_dates(rows):
+    """The rows of each due date (obligation, sequence) together, as lists."""
+    for _, tracks in groupby(rows, key=itemgetter("obligation_id", "sequence")):
+        yield list(tracks)
 
 
 def agencies(feed: Feed) -> dict[int, list[str]]:
@@ -143,10 +175,8 @@ class Events:
     def __init__(self, feed: Feed, link):
         self.alarms = feed.alarms
         self.agencies = agencies(feed)
-        # One reverse() and one absolute URL for all: the pk is the only part that changes.
-        marker = "2147483647"
-        url = link(reverse("occurrence_detail", args=[int(marker)]))
-        self.url_head, _, self.url_tail = url.rpartition(marker)
+        self.urls = {name: _url_parts(link, name) for name in ("occurrence_detail",
+                                                               "obligation_detail")}  # fmt: skip
         self.domain = getattr(settings, "FEED_UID_DOMAIN", "obligation-tracker")
         self.labels = dict(Occurrence.Status.choices)
         self.shared = {}
@@ -161,34 +191,57 @@ class Events:
             value = self.shared[key] = make()
         return value
 
-    def event(self, row) -> Event:
-        once, due, status = self.once, row["due"], row["status"]
+    def event(self, tracks) -> Event:
+        """The VEVENT of one due date from the rows of its tracks."""
+        once, row = self.once, tracks[0]
+        pending = [t for t in tracks if t["status"] in Occurrence.PENDING]
+        # The date that is still to be met: the earliest open track's (tracks may differ).
+        lead = min(pending or tracks, key=itemgetter("due"))
+        due, changed = lead["due"], max(t["updated_at"] for t in tracks)
+        sequence = sum(t["version"] for t in tracks)  # each track's only grows: so does this
         common = once(("obligation", row["obligation_id"]), lambda: self.obligation(row))
-        stamp = once(
-            ("stamp", row["updated_at"]), lambda: vDatetime(row["updated_at"].astimezone(UTC))
-        )
-        url = f"{self.url_head}{row['id']}{self.url_tail}"
-        pending = status in Occurrence.PENDING
-        done = "" if pending else f" [{self.labels.get(status, status)}]"
-        how = row["explanation"].split("; Sec. ")[0]  # the quote follows it: said once above
+        stamp = once(("stamp", changed), lambda: vDatetime(changed.astimezone(UTC)))
+        url = self.url(tracks)
+        how = lead["explanation"].split("; Sec. ")[0]  # the quote follows it: said once above
         end = due + timedelta(days=1)  # all-day: DTEND is exclusive
         ev = Event()
-        ev["SUMMARY"] = vText(common["summary"] + done)
+        ev["SUMMARY"] = vText(common["summary"] + self.state(tracks))
         # What add() would make: a DATE with VALUE=DATE, a UTC DATE-TIME (…Z) for the stamps.
         ev["DTSTART"] = once(("day", due), lambda: vDate(due, {"VALUE": "DATE"}))
         ev["DTEND"] = once(("day", end), lambda: vDate(end, {"VALUE": "DATE"}))
         ev["DTSTAMP"] = stamp
         ev["UID"] = vText(f"{common['uid']}-{row['sequence']}@{self.domain}")
-        ev["SEQUENCE"] = once(("sequence", row["version"]), lambda: vInt(row["version"]))
+        ev["SEQUENCE"] = once(("sequence", sequence), lambda: vInt(sequence))
         ev["CATEGORIES"] = common["categories"]
         ev["DESCRIPTION"] = vText(f"{common['quote']}\n\nDue date: {how}\n\n{url}")
         ev["LAST-MODIFIED"] = stamp
-        ev["STATUS"] = self.cancelled if status in CLOSED else self.confirmed
+        closed = all(t["status"] in CLOSED for t in tracks)
+        ev["STATUS"] = self.cancelled if closed else self.confirmed
         ev["TRANSP"] = self.transparent
         ev["URL"] = vUri(url)
         if self.alarms and pending:
             ev.add_component(self.alarm(common))
         return ev
+
+    def state(self, tracks) -> str:
+        """ " [submitted]" for one track once done; " [DHS submitted; DOJ open]" for several."""
+        if len(tracks) == 1:
+            status = tracks[0]["status"]
+            return "" if status in Occurrence.PENDING else f" [{self.labels.get(status, status)}]"
+        states = "; ".join(
+            f"{t['agency__abbreviation'] or t['agency__name'] or 'shared'} "
+            f"{self.labels.get(t['status'], t['status']).lower()}"
+            for t in tracks
+        )
+        return f" [{states}]"
+
+    def url(self, tracks) -> str:
+        """The track's page, or the obligation's when the due date has several tracks."""
+        if len(tracks) == 1:
+            head, tail = self.urls["occurrence_detail"]
+            return f"{head}{tracks[0]['id']}{tail}"
+        head, tail = self.urls["obligation_detail"]
+        return f"{head}{tracks[0]['obligation_id']}{tail}"
 
     def obligation(self, row) -> dict:
         """What every occurrence of one obligation shows alike."""
@@ -218,3 +271,11 @@ class Events:
         alarm["DESCRIPTION"] = common["alarm"]
         alarm["TRIGGER"] = self.day_before
         return alarm
+
+
+def _url_parts(link, name) -> tuple[str, str]:
+    """(head, tail) of the absolute URL of `name`: one reverse() and one absolute URL for all
+    events, since the pk is the only part that changes."""
+    marker = "2147483647"
+    head, _, tail = link(reverse(name, args=[int(marker)])).rpartition(marker)
+    return head, tail

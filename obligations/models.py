@@ -8,7 +8,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from obligations import clock, tracks
+from obligations import clock, hierarchy, tracks
 from obligations.schedule import Conventions, Rule, due_dates
 
 DUE_SOON_DAYS = 7
@@ -35,11 +35,17 @@ class Agency(models.Model):
 
     @classmethod
     def named(cls, name, abbreviation=""):
+        """The agency of this name, made if missing: a new one known to fixtures/agencies.json
+        gets the file's abbreviation (curated, where the caller's is guessed from initials) and
+        its parent, made the same way."""
         agency = cls.objects.filter(name=name).first()
         if agency:
             return agency
+        entry = hierarchy.known().get(name, {})
+        parent = cls.named(entry["parent"]) if entry.get("parent") else None
         group, _ = Group.objects.get_or_create(name=f"Agency: {name}"[:150])
-        return cls.objects.create(name=name, abbreviation=abbreviation, group=group)
+        abbreviation = entry.get("abbreviation") or abbreviation
+        return cls.objects.create(name=name, abbreviation=abbreviation, group=group, parent=parent)
 
 
 class Order(models.Model):

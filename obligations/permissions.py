@@ -12,6 +12,7 @@
 from django.core.exceptions import PermissionDenied
 
 from obligations.agencies import ALL
+from obligations.hierarchy import agencies_acting_for
 from obligations.models import Agency, Occurrence
 
 S = Occurrence.Status
@@ -36,18 +37,8 @@ DUTY_OF_FIELD = {
 
 
 def user_agencies(user) -> set[int]:
-    """Ids of the agencies the user acts for (cached on the user object): their groups'
-    agencies and, where the setting allows, those agencies' components."""
-    if not hasattr(user, "_agency_ids"):
-        user._agency_ids = _acting_for(user) if user.is_authenticated else set()
-    return user._agency_ids
-
-
-def _acting_for(user) -> set[int]:
-    try:
-        from obligations.hierarchy import agencies_acting_for
-    except ImportError:  # before the hierarchy module: the user's own agencies
-        return set(Agency.objects.filter(group__user=user).values_list("id", flat=True))
+    """Ids of the agencies the user acts for: their groups' agencies and, where the setting
+    allows, those agencies' components (obligations.hierarchy)."""
     return agencies_acting_for(user)
 
 

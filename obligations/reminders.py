@@ -31,10 +31,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import get_connection
 from django.db import connection as db  # `connection` here is the mail server's
-from django.db.models import F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import dateformat, timezone, translation
 
-from obligations import clock, emails
+from obligations import clock, emails, hierarchy
 from obligations.agencies import ALL
 from obligations.models import (
     Agency,
@@ -132,19 +132,24 @@ def plan(now: datetime) -> int:
 
 
 def _reminders(audience, today):
-    """The relevant reminder of each (open due date, person), made lazily."""
+    """The relevant reminder of each (open track of a due date, person), made lazily."""
     send_after, horizon = send_time(today), today + timedelta(days=MAX_LEAD_DAYS)
     obligation_ids = iter(sorted(audience.order_of))
     while chunk := list(islice(obligation_ids, PLAN_CHUNK)):
-        # who hears of each obligation, worked out once for all its due dates
-        wanting = {o: people for o in chunk if (people := audience.wanting(o))}
-        due_dates = Occurrence.objects.pending().filter(
-            obligation_id__in=list(wanting), due__lte=horizon
+        # Who hears of an obligation's shared track is everyone who may hear of any of its
+        # tracks: only those obligations' due dates are read.
+        wanting = {(o, None): people for o in chunk if (people := audience.wanting(o))}
+        tracks = Occurrence.objects.pending().filter(
+            obligation_id__in=[o for o, _ in wanting], due__lte=horizon
         )
-        for occurrence_id, obligation_id, due in due_dates.order_by("id").values_list(
-            "id", "obligation", "due"
+        for occurrence_id, obligation_id, agency_id, due in tracks.order_by("id").values_list(
+            "id", "obligation", "agency", "due"
         ):
-            for user_id, pref in wanting[obligation_id]:
+            # who hears of each track, worked out once for all its due dates
+            key = (obligation_id, agency_id)
+            if key not in wanting:
+                wanting[key] = audience.wanting(*key)
+            for user_id, pref in wanting[key]:
                 if kind := current_kind(due, today, pref):
                     yield Reminder(
                         occurrence_id=occurrence_id, user_id=user_id, kind=kind,
@@ -153,9 +158,10 @@ def _reminders(audience, today):
 
 
 class Audience:
-    """Who hears about which obligation: the users of the agencies that answer for it, and
-    anyone who follows it; each filtered by their preferences. Loaded in a fixed number of
-    queries."""
+    """Who hears about which track: the users of its agency (of every agency of the obligation
+    for a shared track), and of their parent agencies when parents act for components; and
+    anyone who follows the obligation, of all its tracks. Each filtered by their preferences.
+    Loaded in a fixed number of queries."""
 
     def __init__(self):
         self.by_agency: dict[int, set[int]] = defaultdict(set)
@@ -168,6 +174,8 @@ class Audience:
         self.pref_orders: dict[int, set[int]] = defaultdict(set)
         self.all_agency: int | None = None
         self.anyone_with_agency: set[int] = set()
+        self.parent_of: dict[int, int] = {}  # empty when parents do not act for components
+        self.lines: dict[int, frozenset[int]] = {}  # an agency and its ancestors, made once
 
     @classmethod
     def load(cls, obligations):
@@ -180,6 +188,8 @@ class Audience:
             self.by_agency[agency_id].add(user_id)
             self.anyone_with_agency.add(user_id)
         self.all_agency = Agency.objects.filter(name=ALL).values_list("id", flat=True).first()
+        if hierarchy.parents_act():
+            self.parent_of = hierarchy.parent_map()
         self.order_of = dict(obligations.values_list("id", "order_id"))
         # Whole tables (a row or two per obligation), filtered here: no list of ids to send.
         through = Agency.obligations.through.objects.values_list("obligation_id", "agency_id")
@@ -200,17 +210,30 @@ class Audience:
             self.pref_orders[pref_user].add(order_id)
         return self
 
-    def wanting(self, obligation_id) -> list[tuple[int, ReminderPreference]]:
-        """(user id, preferences) of everyone to remind of this obligation, by user id."""
+    def wanting(self, obligation_id, agency_id=None) -> list[tuple[int, ReminderPreference]]:
+        """(user id, preferences) of everyone to remind of this track (agency_id None: the
+        shared one), by user id."""
         return [
             (user_id, self.pref(user_id))
-            for user_id in sorted(self.recipients(obligation_id))
-            if self.wants(user_id, obligation_id)
+            for user_id in sorted(self.recipients(obligation_id, agency_id))
+            if self.wants(user_id, obligation_id, agency_id)
         ]
 
-    def recipients(self, obligation_id) -> set[int]:
-        agencies = self.agencies_of[obligation_id]
-        users = set().union(*(self.by_agency[a] for a in agencies)) if agencies else set()
+    def scope(self, obligation_id, agency_id=None) -> set[int]:
+        """The agencies whose staff hear of a track: its own agency, or all the obligation's
+        for a shared track; and the agencies above them."""
+        own = self.agencies_of[obligation_id] if agency_id is None else (agency_id,)
+        return set().union(*(self.line(a) for a in own))
+
+    def line(self, agency_id) -> frozenset[int]:
+        if agency_id not in self.lines:
+            above = hierarchy.ancestors(agency_id, self.parent_of)
+            self.lines[agency_id] = frozenset({agency_id, *above})
+        return self.lines[agency_id]
+
+    def recipients(self, obligation_id, agency_id=None) -> set[int]:
+        agencies = self.scope(obligation_id, agency_id)
+        users = set().union(*(self.by_agency[a] for a in agencies))
         if self.all_agency in agencies:
             users |= self.anyone_with_agency  # "all agencies": every agency's staff
         return users | self.followers[obligation_id]
@@ -218,7 +241,7 @@ class Audience:
     def pref(self, user_id) -> ReminderPreference:
         return self.prefs.get(user_id) or self.default_pref
 
-    def wants(self, user_id, obligation_id) -> bool:
+    def wants(self, user_id, obligation_id, agency_id=None) -> bool:
         pref = self.pref(user_id)
         if pref.paused:
             return False
@@ -227,7 +250,7 @@ class Audience:
         chosen_agencies, chosen_orders = self.pref_agencies[user_id], self.pref_orders[user_id]
         if chosen_orders and self.order_of.get(obligation_id) not in chosen_orders:
             return False
-        return not chosen_agencies or bool(chosen_agencies & self.agencies_of[obligation_id])
+        return not chosen_agencies or bool(chosen_agencies & self.scope(obligation_id, agency_id))
 
 
 # Sending ----------------------------------------------------------------------------------------
@@ -298,8 +321,9 @@ def _send_to(user_id, now, connection, result, deadline) -> Step:
     mine = list(
         # by primary key: there is no index on `claim`, and the table only grows
         Reminder.objects.filter(pk__in=ids, claim=token, state=Reminder.State.CLAIMED)
-        .select_related("user", "occurrence__obligation__order")
+        .select_related(*MESSAGE_RELATED)
         .only(*MESSAGE_FIELDS)
+        .annotate(tracks=TRACKS)
         .order_by("occurrence__due", "id")
     )
     # One person's rows: their preferences decide both what is stale and how it is sent.
@@ -418,20 +442,37 @@ def backoff(attempts: int) -> timedelta:
 
 
 # What _send_to loads per reminder: what _drop_stale, _record and _item read, no more.
+MESSAGE_RELATED = ("user", "occurrence__agency", "occurrence__obligation__order")
 MESSAGE_FIELDS = (
     "kind", "attempts", "user__username", "user__first_name", "user__last_name", "user__email",
     "occurrence__due", "occurrence__status", "occurrence__explanation",
+    "occurrence__agency__abbreviation", "occurrence__agency__name",
     "occurrence__obligation__section", "occurrence__obligation__action",
     "occurrence__obligation__actors", "occurrence__obligation__order__kind",
     "occurrence__obligation__order__number", "occurrence__obligation__order__title",
 )  # fmt: skip
 
 
+# How many tracks the reminded due date has, read with the message rows: a message names the
+# track's agency only when there are several (DHS's and DOJ's reports of one due date).
+TRACKS = Subquery(
+    Occurrence.objects.filter(
+        obligation=OuterRef("occurrence__obligation"), sequence=OuterRef("occurrence__sequence")
+    )
+    .order_by()
+    .values("obligation")
+    .annotate(n=Count("id"))
+    .values("n")
+)
+
+
 def _item(reminder, today) -> dict:
     occurrence = reminder.occurrence
     obligation = occurrence.obligation
+    agency = occurrence.agency if reminder.tracks > 1 else None
     return {
         "reminder": reminder,
+        "agency": (agency.abbreviation or agency.name) if agency else "",
         "when": _when(reminder.kind, occurrence.due, today),
         "order": obligation.order.short_name,
         "section": obligation.section,

@@ -71,7 +71,10 @@ def test_followers_get_reminders_too(staff, eo_13768):
     Follow.objects.create(user=staff["reader"], obligation=report_due(eo_13768).obligation)
     reminders.run(at(date(2017, 4, 24)))
     (message,) = outbox_for("reader@example.gov")
-    assert message.subject.startswith("Due in 1 day: EO 13768 §15")
+    # a follower hears of every track: DHS's and DOJ's report, in one digest
+    assert message.subject == "2 obligations to watch (2017-04-24)"
+    assert message.body.count("Due in 1 day: EO 13768 Sec. 15") == 2
+    assert "Sec. 15 (DHS's track)" in message.body and "Sec. 15 (DOJ's track)" in message.body
 
 
 def test_catch_up_sends_only_what_is_still_relevant(staff, eo_13768):
@@ -117,7 +120,8 @@ def test_preferences_lead_times_digest_pause(staff, eo_13768):
     reminders.run(at(date(2017, 4, 11)))  # 14 days before the 90-day reports
     (digest,) = outbox_for("dhs@example.gov")
     assert "obligations to watch (2017-04-11)" in digest.subject
-    assert digest.body.count("Due in 14 days") == 2  # DHS's §15 and §16 reports together
+    # DHS's §15 and §16 reports together, and ICE's §13 (ICE is a component of DHS)
+    assert digest.body.count("Due in 14 days") == 3
     pref.paused = True
     pref.save()
     mail.outbox.clear()

@@ -301,6 +301,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Obligation tracker <t
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Reminders for a day go out from this hour (TIME_ZONE); the lease is with the run's budget above.
 REMINDER_HOUR = envint("REMINDER_HOUR", 8)
+# A department's staff see, act on and hear of its components' tracks (DHS staff: ICE's);
+# off, every agency's staff only their own (obligations/hierarchy.py).
+AGENCY_PARENTS_ACT_FOR_COMPONENTS = envbool("AGENCY_PARENTS_ACT_FOR_COMPONENTS", True)
 
 # Defaults for the conventions stored on each obligation (obligations.schedule.Conventions).
 # "calendar": count calendar days as public trackers do; "roll": move a due date that falls on a

@@ -4,24 +4,24 @@ import csv
 import json
 
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from obligations.filters import ObligationFilter, listed, sort
-from obligations.models import Order
+from obligations.models import Occurrence, Order
 from obligations.views.common import as_of, cached_part, existing_on
 
 PAGE = 100
-COLUMNS = ["order", "section", "kind", "timing", "next_due", "overdue", "actors", "agencies",
-           "action"]  # fmt: skip
+COLUMNS = ["order", "section", "kind", "timing", "next_due", "tracks", "overdue", "actors",
+           "agencies", "action"]  # fmt: skip
 
 
 def obligation_list(request):
     day = as_of(request)
     export = request.GET.get("format")
     if export in ("csv", "json"):
-        return _export(export, [_row(o) for o in _filtered(request, day)[1]], day)
+        return _export(export, _export_rows(list(_filtered(request, day)[1]), day), day)
     body = cached_part(  # "my agency only" makes the rows depend on who asks
         request, "obligations/_obligation_list.html", lambda: _page(request, day), per_person=True
     )
@@ -60,6 +60,34 @@ def _row(obligation) -> dict:
         "agencies": "; ".join(a.abbreviation or a.name for a in obligation.agencies.all()),
         "action": obligation.action,
     }
+
+
+def _export_rows(obligations, day) -> list[dict]:
+    """The rows with the state of each agency's track of their next due date."""
+    tracks = next_due_tracks([o.pk for o in obligations], day)
+    return [{**_row(o), "tracks": tracks.get(o.pk, "")} for o in obligations]
+
+
+def next_due_tracks(obligation_ids, day) -> dict[int, str]:
+    """{obligation id: "DHS: submitted; DOJ: open"}: each track of the next due date as of
+    `day` (the first still pending then, as the list's next_due). One query for all rows."""
+    then = Occurrence.objects.as_of(day)
+    first = (
+        then.pending_then().filter(obligation=OuterRef("obligation")).order_by("due", "sequence")
+    )
+    rows = (
+        then.filter(obligation_id__in=obligation_ids)
+        .filter(sequence=Subquery(first.values("sequence")[:1]))
+        .order_by("obligation_id", "agency__name")
+        .values_list("obligation_id", "agency__abbreviation", "agency__name", "status_then")
+    )
+    labels = dict(Occurrence.Status.choices)
+    found: dict[int, list[str]] = {}
+    for obligation_id, abbreviation, name, status in rows:
+        label = labels.get(status, status).lower()
+        agency = abbreviation or name
+        found.setdefault(obligation_id, []).append(f"{agency}: {label}" if agency else label)
+    return {obligation_id: "; ".join(states) for obligation_id, states in found.items()}
 
 
 def _export(kind, rows, day):

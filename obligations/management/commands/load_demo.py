@@ -5,6 +5,7 @@ The demo logins exist only where this command runs (the demo setup), never in pr
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from obligations import effects
@@ -27,6 +28,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, **options):
+        # Departments and components first: imported agencies then find their parents.
+        call_command("load_agencies", stdout=self.stdout)
         fixtures = settings.BASE_DIR / "fixtures"
         for path in sorted((fixtures / "orders").glob("*.txt")):
             self.stdout.write(import_text(read_file(path), source=path.name).summary())
