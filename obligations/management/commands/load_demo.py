@@ -5,6 +5,7 @@ The demo logins exist only where this command runs (the demo setup), never in pr
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -14,11 +15,15 @@ from obligations.importers import import_text
 from obligations.models import Agency, OrderEffect
 
 DEMO_PASSWORD = "demo-tracker-2017"
-# (user name, what they may do): an admin, a DHS staff member, and a reader (an auditor).
+ROLE_GROUPS = ("Verifiers", "Waiver officials")
+# (user name, what they may do, their agency or role group): an admin, a DHS staff member, a
+# reader (an auditor), an inspector general's verifier and an OMB waiver official.
 DEMO_USERS = [
     ("demo", {"is_staff": True, "is_superuser": True}, None),
     ("dhs", {}, "DHS"),
     ("reader", {}, None),
+    ("ig", {}, "Verifiers"),
+    ("omb", {}, "Waiver officials"),
 ]
 
 
@@ -46,7 +51,9 @@ class Command(BaseCommand):
             if created:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
-            if agency:
+            if agency in ROLE_GROUPS:  # made by migration 0011
+                user.groups.add(Group.objects.get(name=agency))
+            elif agency:
                 user.groups.add(Agency.objects.get(abbreviation=agency).group)
         names = ", ".join(name for name, _, _ in DEMO_USERS)
         self.stdout.write(f"Demo logins: {names}; password {DEMO_PASSWORD}")
