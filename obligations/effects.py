@@ -8,8 +8,15 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from obligations.importers import Cause, EffectError, check_revocation, reopen, sync_occurrences
-from obligations.models import ObligationChange, Occurrence, Order, OrderEffect, StatusChange
-from obligations.permissions import can_change
+from obligations.models import (
+    Obligation,
+    ObligationChange,
+    Occurrence,
+    Order,
+    OrderEffect,
+    StatusChange,
+)
+from obligations.permissions import acts_for, can_change
 from obligations.tracking import change_conventions
 
 __all__ = ["EffectError", "apply", "can_apply", "pending_for", "reject", "undo"]
@@ -31,19 +38,25 @@ def pending_for(order):
 
 
 def affected(effect):
-    """The obligations it changes: those with due dates still open, and those whose due dates
-    it closed (what undoing it reopens)."""
-    touched = Q(occurrences__status__in=Occurrence.PENDING) | Q(occurrences__history__effect=effect)
-    return effect.target.obligations.filter(touched).distinct()
+    """The tracks it changes: those still open, and those it closed (what undoing reopens)."""
+    touched = Q(status__in=Occurrence.PENDING) | Q(history__effect=effect)
+    return Occurrence.objects.filter(obligation__order=effect.target).filter(touched).distinct()
 
 
 def can_apply(user, effect) -> bool:
-    """An admin, or a user allowed to change every obligation it affects (when there is none,
-    only an admin: nobody else answers for what it does)."""
+    """An admin, or a user who acts for every track it affects: DHS staff may not end DOJ's
+    track of a report both owe (when it affects none, only an admin: nobody else answers for
+    what it does)."""
     if user.is_superuser:
         return True
-    obligations = list(affected(effect).prefetch_related("agencies"))
-    return bool(obligations) and all(can_change(user, o) for o in obligations)
+    tracks = affected(effect).order_by()
+    agencies = set(tracks.exclude(agency=None).values_list("agency_id", flat=True))
+    shared = Obligation.objects.filter(occurrences__in=tracks.filter(agency=None)).distinct()
+    if not agencies and not shared.exists():
+        return False
+    return all(acts_for(user, {agency}) for agency in agencies) and all(
+        can_change(user, obligation) for obligation in shared
+    )
 
 
 def apply(effect, *, by, note=""):

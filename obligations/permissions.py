@@ -42,7 +42,7 @@ def user_agencies(user) -> set[int]:
     return agencies_acting_for(user)
 
 
-def _responsible(user, agency_ids) -> bool:
+def acts_for(user, agency_ids) -> bool:
     """Whether the user acts for one of these agencies ("all agencies": any agency's staff)."""
     mine = user_agencies(user)
     if mine & set(agency_ids):
@@ -63,7 +63,7 @@ def can_change(user, obligation) -> bool:
         return False
     if user.is_superuser:
         return True
-    return _responsible(user, obligation.agencies.values_list("id", flat=True))
+    return acts_for(user, obligation.agencies.values_list("id", flat=True))
 
 
 def require_change(user, obligation) -> None:
@@ -78,7 +78,7 @@ def duties(user, occurrence) -> set[str]:
     if user.is_superuser:
         return set(EVERY_DUTY)
     found = set()
-    own = _responsible(user, track_agency_ids(occurrence))
+    own = acts_for(user, track_agency_ids(occurrence))
     if own:
         found.add(AGENCY)
     if user.has_perm("obligations.verify_occurrence") and not own:
