@@ -158,3 +158,17 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture
+def recipients(people, eo_13768):
+    """Three DHS staff who want one e-mail per due date: several messages each."""
+    from obligations.models import ReminderPreference
+
+    dhs = people["dhs"].groups.first().agency
+    users = [agency_user(f"staff{i}", dhs) for i in range(3)]
+    for user in users:
+        user.email = f"{user.username}@example.gov"
+        user.save()
+        ReminderPreference.objects.create(user=user, digest=False)
+    return users

@@ -16,7 +16,7 @@ from django.core.mail.backends import locmem
 from django.core.management import call_command
 
 from obligations import reminders, tasks
-from obligations.models import Reminder, ReminderPreference
+from obligations.models import Reminder
 from tests.smtp import Inbox, smtp_server
 from tests.test_cluster import kill, manage, seeded, start_cluster
 
@@ -62,20 +62,6 @@ def fake_clock(monkeypatch, settings):
     monkeypatch.setattr(SlowBackend, "clock", clock, raising=False)
     settings.EMAIL_BACKEND = "tests.test_reminder_budget.SlowBackend"
     return clock
-
-
-@pytest.fixture
-def recipients(people, eo_13768):
-    """Three DHS staff who want one e-mail per due date: several messages each."""
-    from tests.conftest import agency_user
-
-    dhs = people["dhs"].groups.first().agency
-    users = [agency_user(f"staff{i}", dhs) for i in range(3)]
-    for user in users:
-        user.email = f"{user.username}@example.gov"
-        user.save()
-        ReminderPreference.objects.create(user=user, digest=False)
-    return users
 
 
 def sent_ids() -> list[str]:

@@ -9,25 +9,11 @@ from django.core.mail import get_connection
 from django.urls import reverse
 
 from obligations import reminders
-from obligations.models import Reminder, ReminderPreference
+from obligations.models import Reminder
 from tests.smtp import Inbox, free_port, smtp_server
 
 pytestmark = pytest.mark.django_db
 DAY = date(2017, 4, 18)  # 7 days before EO 13768's 90-day reports
-
-
-@pytest.fixture
-def recipients(people, eo_13768):
-    """Three DHS staff who want one e-mail per due date."""
-    from tests.conftest import agency_user
-
-    dhs = people["dhs"].groups.first().agency
-    users = [agency_user(f"staff{i}", dhs) for i in range(3)]
-    for user in users:
-        user.email = f"{user.username}@example.gov"
-        user.save()
-        ReminderPreference.objects.create(user=user, digest=False)
-    return users
 
 
 def smtp(port):
