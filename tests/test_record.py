@@ -214,3 +214,15 @@ def test_version_counts_applied_changes_and_history_chains(eo_13768):
     assert all(a.to_status == b.from_status for a, b in pairwise(rows))
     track.refresh_from_db()
     assert track.version == 4
+
+
+def test_an_unmet_track_offers_its_agency_no_form(client, people, eo_13768):
+    track = report_track(eo_13768)
+    track.change_status(Occurrence.Status.UNMET, closed_on=date(2021, 1, 20))
+    client.force_login(people["dhs"])
+    response = client.get(reverse("occurrence_detail", args=[track.pk]))
+    assert "Unmet is final" in response.content.decode()
+    assert not response.context["can_change"]
+    client.force_login(people["admin"])
+    response = client.get(reverse("occurrence_detail", args=[track.pk]))
+    assert response.context["can_change"]  # an admin may reopen it

@@ -71,7 +71,7 @@ def occurrence_detail(request, pk):
                 return redirect(request.get_full_path())  # keeps the "as of" date
     return render(request, "obligations/occurrence_detail.html", {
         **_occurrence_context(occurrence, day), **evidence_context(request, occurrence),
-        "form": form, "can_change": bool(held),
+        "form": form, "can_change": bool(form.fields["status"].choices),
     }, status=400 if form.errors else 200)  # fmt: skip
 
 
