@@ -9,16 +9,18 @@ django-q2 cluster) write, and each has its own local cache. Every write moves a 
 saves move `updated` (auto_now) or `updated_at` (set by each write path of an occurrence and by
 the admin), and deletions of orders, obligations and agencies (occurrences go with their
 obligation) move the deletion count, through the post_delete signal, which Django sends for
-every row it deletes, cascades included.
+every row it deletes, cascades included. A proposed change between orders (OrderEffect) moves
+both orders' stamps when it is saved.
 """
 
 import hashlib
 
 from django.db import connection
 from django.db.models import F
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
+from django.utils import timezone
 
-from obligations.models import Agency, DeletionCount, Obligation, Occurrence, Order
+from obligations.models import Agency, DeletionCount, Obligation, Occurrence, Order, OrderEffect
 
 # (model, column): each is the latest value of an indexed column, or one row by its key.
 STAMPS = [
@@ -49,7 +51,14 @@ def count_deletion(sender, **kwargs):
         DeletionCount.objects.filter(pk=1).update(count=F("count") + 1)
 
 
+def effect_saved(sender, instance, **kwargs):
+    """A change proposed, applied, rejected or undone shows on both orders' pages."""
+    stamp = timezone.now()  # update() skips auto_now
+    Order.objects.filter(pk__in=[instance.source_id, instance.target_id]).update(updated=stamp)
+
+
 def watch_deletions():
-    """Called once, when the app is ready."""
+    """Called once, when the app is ready (with the one save that moves no stamp itself)."""
     for model in (Order, Obligation, Agency):
         post_delete.connect(count_deletion, sender=model, dispatch_uid=f"version-{model.__name__}")
+    post_save.connect(effect_saved, sender=OrderEffect, dispatch_uid="version-OrderEffect")

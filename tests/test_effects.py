@@ -210,6 +210,14 @@ def test_the_list_and_both_order_pages_show_the_proposal(client, people, propose
     assert "Proposed: this order revokes EO 13768 as of 2021-01-20" in source
 
 
+def test_a_decision_shows_at_once_on_the_cached_order_page(client, people, proposed):
+    client.force_login(people["reader"])
+    page = proposed.target.get_absolute_url()
+    assert "Proposed:" in client.get(page).content.decode()  # now cached
+    effects.reject(proposed, by=people["admin"], note="not an order")
+    assert "Proposed:" not in client.get(page).content.decode()
+
+
 def test_applying_through_the_page(client, people, proposed):
     url = reverse("effect_apply", args=[proposed.pk])
     client.force_login(people["dos"])

@@ -113,9 +113,8 @@ def order_detail(request, pk):
     day = as_of(request)
     order = get_object_or_404(Order.objects.defer("text"), pk=pk)
     body = cached_part(request, "obligations/_order.html", lambda: _order_body(pk, day))
-    # Outside the cached part: deciding on a proposal does not move the data version.
     return render(request, "obligations/order_detail.html", {
-        "day": day, "order": order, "body": body, "proposals": effects.pending_for(order),
+        "day": day, "order": order, "body": body,
     })  # fmt: skip
 
 
@@ -127,6 +126,7 @@ def _order_body(pk, day) -> dict:
         "day": day, "order": order, "obligations": obligations,
         "text": highlighted(order, obligations), "changed_orders": revokes,
         "revoked_orders": order.revoked_orders.defer("text").filter(revoked_on__lte=day),
+        "proposals": effects.pending_for(order),
     }  # fmt: skip
 
 
