@@ -324,3 +324,29 @@ def test_helpers_listed_after_in_consultation_with_are_not_actors():
 )
 def test_bodies_and_agencies_as_subjects(subject, actor):
     assert [t for _, t in subject_actors(subject, 0, subject.index("shall"), {})] == [actor]
+
+
+REVOKING_ONLY = """Executive Order 13999 of March 3, 2021
+
+Revocation of Executive Order 12999
+
+By the authority vested in me as President by the Constitution and the laws of the United
+States of America, it is hereby ordered that Executive Order 12999 of April 17, 1996, is
+revoked.
+
+THE WHITE HOUSE,
+March 3, 2021.
+"""
+
+
+def test_an_order_that_only_revokes_is_an_order_with_no_obligations():
+    """Short orders that only revoke, amend or designate have no "Sec." headings and nothing
+    directed; they were refused as "not an order"."""
+    extraction = extract(REVOKING_ONLY, signed=date(2021, 3, 3))
+    assert extraction.obligations == []
+    assert extraction.order.revokes == ["12999"]
+
+
+def test_a_designation_with_an_order_number_in_its_header_is_an_order():
+    text = "number: 13998\ntitle: Designation\n\nI designate the Deputy Secretary as acting head."
+    assert extract(text).obligations == []

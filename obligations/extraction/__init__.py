@@ -20,6 +20,12 @@ MAX_OBLIGATIONS = 3000  # EO 14110, among the longest orders, has about 150
 MAX_CHARS = 1_000_000  # seven times the longest order (EO 14110, 135 KB)
 REVOKED = re.compile(r"\b(?:is|are)\s+(?:hereby\s+)?(?:revoked|rescinded)\b", re.IGNORECASE)
 AMENDED = re.compile(r"\b(?:is|are)\s+(?:hereby\s+)?(?:amended|superseded)\b", re.IGNORECASE)
+# What says a text is a presidential order even with no "Sec." headings and nothing directed:
+# short orders that only revoke, amend or designate (zero obligations is then the answer).
+ORDER_WORDS = re.compile(
+    r"(?i)\bby the authority vested in me\b|\bit is hereby ordered\b"
+    r"|\bI hereby (?:order|direct|revoke|designate|amend)\b"
+)
 ORDER_NUMBER = re.compile(r"\bExecutive\s+Orders?\s+((?:\d{5}|,|and|\s|of\s+[^,()]{3,40}?,)+)")
 
 
@@ -39,12 +45,19 @@ def extract(text: str, signed: date | None = None, kind: str | None = None) -> E
         if block.section != section:
             section, ctx.recent = block.section, []
         found += read_block(cleaned, block, ctx, room=MAX_OBLIGATIONS - len(found))
-    if not found and not structure.headings(cleaned, begin, end):
+    if not found and not _looks_like_an_order(cleaned, begin, end, info):
         raise ExtractionError("this does not look like an order: no sections and no directives")
     for row in found:
         _date(row, info)
     info.revokes, info.amends = _changes(cleaned, begin, end)
     return Extraction(order=info, text=text, obligations=found)
+
+
+def _looks_like_an_order(text, begin, end, info) -> bool:
+    """Headings, an order number (a header or the Federal Register's), or an order's words."""
+    if info.number or structure.headings(text, begin, end):
+        return True
+    return bool(ORDER_WORDS.search(text, begin, end))
 
 
 def _check_readable(text: str) -> None:
