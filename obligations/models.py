@@ -77,6 +77,16 @@ class Order(models.Model):
     text_sha256 = models.CharField(max_length=64, unique=True, editable=False)
     citation = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=500, blank=True)
+    document_number = models.CharField(
+        max_length=40, blank=True, help_text="The Federal Register's document number (2017-02102)."
+    )
+    fr_notes = models.TextField(
+        blank=True, help_text="The Federal Register's notes ('Revoked by: EO 13993, ...')."
+    )
+    implements = models.ManyToManyField(
+        "self", symmetrical=False, blank=True, related_name="implemented_by",
+        help_text="The orders this document (an agency memo) implements.",
+    )  # fmt: skip
     imported_at = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True, db_index=True)  # the data version (versions.py)
 
@@ -127,6 +137,26 @@ class Obligation(models.Model):
         help_text="Counted from the completion of this other obligation.",
     )  # fmt: skip
     review_state = models.CharField(max_length=10, choices=Review, default=Review.CONFIRMED)
+    # Versions (versions of the order's text, changesets.py): the version the quote and spans
+    # point into; the key of the obligation as extracted, before a person's corrections (what a
+    # new text is matched on); those corrections, kept across new texts.
+    version = models.ForeignKey(
+        "OrderVersion", null=True, blank=True, on_delete=models.RESTRICT, related_name="obligations",
+        help_text="The text of the order its quote and offsets point into.",
+    )  # fmt: skip
+    source_key = models.CharField(max_length=40, blank=True, db_index=True)
+    corrections = models.JSONField(
+        default=dict, blank=True, help_text="What a person corrected at import (field: value)."
+    )
+    withdrawn_by = models.ForeignKey(
+        "OrderVersion", null=True, blank=True, on_delete=models.RESTRICT, related_name="withdrawn",
+        help_text="The version of the order's text it is no longer in (withdrawn: terminal).",
+    )  # fmt: skip
+    withdrawn_on = models.DateField(null=True, blank=True)
+    cites = models.JSONField(
+        default=list, blank=True,
+        help_text="Sections of other orders it implements: [{'order': '13768', 'section': '8(a)'}].",
+    )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -490,12 +520,87 @@ class ObligationChange(AppendOnly):
         return f"{self.field} changed at {self.at:%Y-%m-%d %H:%M}"
 
 
+class OrderVersion(models.Model):
+    """One text of an order, kept for good: the first import, a corrected text, or the text as an
+    amending order changed it. A new text waits (pending) until a permitted person applies its
+    change list (changesets.py); then it is the order's current text."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        APPLIED = "applied"
+        REJECTED = "rejected"
+        SUPERSEDED = "superseded", "superseded (a later text was applied)"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(help_text="1 for the first text, then 2, 3 ...")
+    text = models.TextField()
+    text_sha256 = models.CharField(max_length=64, db_index=True)
+    source = models.CharField(max_length=500, blank=True)
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(max_length=10, choices=State, default=State.PENDING)
+    extraction = models.JSONField(
+        default=dict, blank=True, help_text="The obligations found in it, as corrected at import."
+    )
+    caused_by = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.PROTECT, related_name="amendments_made",
+        help_text="The order whose amendment made this text.",
+    )  # fmt: skip
+    effective_on = models.DateField(
+        null=True, blank=True, help_text="When its changes take effect (empty: from the start)."
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["order", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "number"], name="order_version_number")
+        ]
+
+    def __str__(self):
+        return f"{self.order.short_name}, text {self.number} ({self.state})"
+
+    def get_absolute_url(self):
+        return reverse("version_detail", args=[self.pk])
+
+
+class SeriesChange(AppendOnly):
+    """A series suspended, resumed or given a new cadence from a date, on a cited authority."""
+
+    class Action(models.TextChoices):
+        SUSPEND = "suspend"
+        RESUME = "resume"
+        CADENCE = "cadence", "change the cadence"
+
+    obligation = models.ForeignKey(
+        Obligation, on_delete=models.PROTECT, related_name="series_changes"
+    )
+    action = models.CharField(max_length=10, choices=Action)
+    on = models.DateField(help_text="Due dates from this day on follow the change.")
+    rule = models.JSONField(null=True, blank=True, help_text="The new rule (cadence changes).")
+    authority = models.TextField(help_text="What authorizes it: a document, a statement.")
+    authority_url = models.URLField(blank=True, max_length=500)
+    document = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.PROTECT, related_name="series_changes"
+    )
+
+    def __str__(self):
+        return f"{self.action} from {self.on}"
+
+
 class OrderEffect(models.Model):
     """What one order does to another (a revocation), proposed when the causing order is
     imported and applied only by a person allowed to change the affected obligations."""
 
     class Kind(models.TextChoices):
         REVOKE = "revoke"
+        AMEND = "amend"  # sections struck, rewritten, added or revoked: a new text of the target
 
     class State(models.TextChoices):
         PENDING = "pending"
@@ -517,6 +622,13 @@ class OrderEffect(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     note = models.TextField(blank=True)
+    instructions = models.JSONField(
+        default=list, blank=True, help_text="An amendment's edits, as read from the source's text."
+    )
+    version = models.OneToOneField(
+        OrderVersion, null=True, blank=True, on_delete=models.RESTRICT, related_name="effect",
+        help_text="The target's text as the amendment makes it (amendments).",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["-proposed_at", "-id"]
