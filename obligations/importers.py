@@ -3,14 +3,16 @@ other orders (a revocation) is only proposed here; a permitted person applies it
 
 import hashlib
 from dataclasses import dataclass, field
+from datetime import date
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from obligations import drafts
 from obligations.agencies import agency_for
 from obligations.extraction import extract
-from obligations.models import Agency, Obligation, Occurrence, Order, OrderEffect
+from obligations.models import Agency, Obligation, Occurrence, Order, OrderEffect, OrderVersion
 from obligations.schedule import Conventions
 from obligations.tracks import track_agencies
 
@@ -18,12 +20,23 @@ from obligations.tracks import track_agencies
 @dataclass
 class ImportResult:
     order: Order
+    # created: a new order; unchanged: this very text is stored already (nothing written);
+    # pending: a new text of a stored order, waiting for review as `version`.
+    outcome: str = "created"
+    version: object = None
+    changes: object = None  # the pending version's change list (changesets.ChangeSet)
     counts: dict = field(default_factory=lambda: dict.fromkeys(
         ("order_created", "obligations_created", "obligations_updated", "occurrences_created",
          "occurrences_updated", "marked_not_required", "marked_unmet", "effects_proposed"),
         0))  # fmt: skip
 
     def summary(self) -> str:
+        if self.outcome == "unchanged":
+            return (f"{self.order}: already imported, nothing changed (the same text as its "
+                    f"text {self.version.number}, {self.version.state}).")  # fmt: skip
+        if self.outcome == "pending":
+            return (f"{self.order}: a new text (text {self.version.number}) waits for review; "
+                    f"nothing changes until it is applied: {self.changes.summary()}.")  # fmt: skip
         c = self.counts
         verb = "created" if c["order_created"] else "updated"
         text = (
@@ -69,44 +82,99 @@ def import_text(text, *, signed=None, kind=None, source="", by=None) -> ImportRe
 
 
 def store(extraction, *, source="", by=None) -> ImportResult:
-    """Write an extraction (perhaps corrected by a person) in one transaction. `by`, the
-    importing user, is named as the proposer of the order's effects on other orders."""
+    """Write an extraction (perhaps corrected by a person) in one transaction: a new order with
+    its text as version 1, or, for an order already stored, its new text as a pending version
+    (revisions.py applies it); the same text again writes nothing. `by`, the importing user, is
+    named as the importer and as the proposer of the order's effects on other orders."""
+    data = as_json(extraction)
+    sha = hashlib.sha256(extraction.text.encode()).hexdigest()
     with transaction.atomic():
-        order, created = _upsert_order(extraction, source)
-        result = ImportResult(order)
-        result.counts["order_created"] = int(created)
-        for found in extraction.obligations:
-            _upsert_obligation(order, found, result)
-        _link_dependencies(order)
-        result.counts["effects_proposed"] = _apply_revocations(order, by)
-        for obligation in order.obligations.all():
-            sync_occurrences(obligation, result)
+        known = known_text(extraction)
+        if known:
+            return ImportResult(known.order, outcome="unchanged", version=known)
+        order = stored_order(data["order"])
+        if order:
+            from obligations import revisions  # revisions builds on this module
+
+            version = revisions.propose(order, extraction.text, data, source=source, by=by)
+            return ImportResult(order, "pending", version, revisions.changes(version))
+        return _create(extraction.text, data, sha, source, by)
+
+
+def known_text(extraction):
+    """The stored version (of any order) with exactly this text, if any."""
+    sha = hashlib.sha256(extraction.text.encode()).hexdigest()
+    return OrderVersion.objects.filter(text_sha256=sha).select_related("order").first()
+
+
+def as_json(extraction) -> dict:
+    """An extraction as a version keeps it: the order's facts and the obligations found."""
+    info = extraction.order
+    day = lambda d: d.isoformat() if d else None
+    order = {
+        "number": info.number or "", "title": info.title or "", "kind": kind_of(info.kind),
+        "signed": day(info.signed), "effective": day(info.effective),
+        "published": day(info.published), "revokes": info.revokes, "amends": info.amends,
+        "citation": info.citation or "", "source": info.source or "",
+    }  # fmt: skip
+    rows = [_row(found) for found in extraction.obligations]
+    return {"order": order, "obligations": rows, "dropped": list(extraction.dropped)}
+
+
+def _row(found) -> dict:
+    return {
+        "source_key": drafts.source_key(found), "section": found.section,
+        "actors": list(found.actors), "action": found.action[:300], "quote": found.quote,
+        "start": found.start, "end": found.end, "rule": found.rule.to_dict(),
+        "anchor_text": found.anchor_text[:300], "corrections": dict(found.corrections),
+    }  # fmt: skip
+
+
+def stored_order(info):
+    """The stored order a new text belongs to: the same number (and kind), or for an unnumbered
+    document the same title and signing date."""
+    orders = Order.objects.defer("text").filter(kind=info["kind"])
+    if info["number"]:
+        return orders.filter(number=info["number"]).first()
+    if info["title"] and info["signed"]:
+        return orders.filter(number="", title=info["title"], signed=info["signed"]).first()
+    return None
+
+
+def order_fields(info) -> dict:
+    """The Order columns of a version's facts."""
+    day = lambda d: date.fromisoformat(d) if d else None
+    return {
+        "number": info["number"], "title": info["title"], "kind": info["kind"],
+        "signed": day(info["signed"]), "effective": day(info["effective"]),
+        "published": day(info["published"]), "revokes": info["revokes"],
+        "amends": info["amends"], "citation": info["citation"],
+    }  # fmt: skip
+
+
+def _create(text, data, sha, source, by):
+    fields = order_fields(data["order"])
+    order = Order.objects.create(
+        **fields, text=text, text_sha256=sha, source=source or data["order"]["source"]
+    )
+    version = OrderVersion.objects.create(
+        order=order, number=1, text=text, text_sha256=sha, source=order.source, imported_by=by,
+        state=OrderVersion.State.APPLIED, extraction=data, decided_at=order.imported_at,
+        decided_by=by,
+    )  # fmt: skip
+    result = ImportResult(order)
+    result.counts["order_created"] = 1
+    for row in data["obligations"]:
+        create_obligation(order, version, row)
+        result.counts["obligations_created"] += 1
+    link_dependencies(order)
+    result.counts["effects_proposed"] = propose_effects(order, by)
+    for obligation in order.obligations.all():
+        sync_occurrences(obligation, result)
     return result
 
 
-def _upsert_order(extraction, source):
-    info, text = extraction.order, extraction.text  # plain text: offsets point into it
-    sha = hashlib.sha256(text.encode()).hexdigest()
-    order = Order.objects.filter(text_sha256=sha).first()
-    if order is None and info.number:
-        order = Order.objects.filter(number=info.number, kind=_kind(info.kind)).first()
-    values = {
-        "number": info.number or "", "title": info.title or "", "kind": _kind(info.kind),
-        "signed": info.signed, "effective": info.effective, "published": info.published,
-        "revokes": info.revokes, "amends": info.amends, "text": text, "text_sha256": sha,
-        "citation": info.citation or "", "source": source or info.source or "",
-    }  # fmt: skip
-    if order is None:
-        return Order.objects.create(**values), True
-    changed = {k: v for k, v in values.items() if getattr(order, k) != v}
-    if changed:
-        now = timezone.now()  # update() skips auto_now: `updated` is set by hand
-        Order.objects.filter(pk=order.pk).update(**changed, imported_at=now, updated=now)
-        order.refresh_from_db()
-    return order, False
-
-
-def _kind(kind):
+def kind_of(kind):
     kind = (kind or "").lower()
     if kind.startswith("memo"):
         return Order.Kind.MEMORANDUM
@@ -117,41 +185,45 @@ def default_conventions() -> dict:
     return Conventions.from_dict(settings.OBLIGATION_DEFAULTS).to_dict()
 
 
-def _upsert_obligation(order, found, result):
-    rule = found.rule.to_dict()
-    key = Obligation.make_key(found.section, found.quote, rule)
-    values = {
-        "section": found.section, "actors": found.actors, "action": found.action[:300],
-        "quote": found.quote, "span_start": found.start, "span_end": found.end, "rule": rule,
-        "anchor_text": found.anchor_text[:300],
-    }  # fmt: skip
-    obligation = order.obligations.filter(key=key).first()
-    if obligation is None:
-        obligation = Obligation.objects.create(
-            order=order, key=key, conventions=default_conventions(), **values
-        )
-        result.counts["obligations_created"] += 1
-    elif any(getattr(obligation, k) != v for k, v in values.items()):
-        for k, v in values.items():
-            setattr(obligation, k, v)
-        obligation.save()
-        result.counts["obligations_updated"] += 1
-    agencies = [Agency.named(*agency_for(actor)) for actor in found.actors]
-    if set(obligation.agencies.all()) != set(agencies):
-        obligation.agencies.set(agencies)
-        obligation.save(update_fields=["updated"])  # the data version moves (versions.py)
+def create_obligation(order, version, row, conventions=None):
+    """A new obligation from a version's row, pointing into that version's text."""
+    key = Obligation.make_key(row["section"], row["quote"], row["rule"])
+    if order.obligations.filter(key=key).exists():  # a withdrawn one said the same
+        key = f"{key}-{version.number}"
+    obligation = Obligation.objects.create(
+        order=order, version=version, key=key, conventions=conventions or default_conventions(),
+        **obligation_fields(row),
+    )  # fmt: skip
+    set_agencies(obligation, row["actors"])
     return obligation
 
 
-def _link_dependencies(order):
+def obligation_fields(row) -> dict:
+    return {
+        "section": row["section"], "actors": row["actors"], "action": row["action"][:300],
+        "quote": row["quote"], "span_start": row["start"], "span_end": row["end"],
+        "rule": row["rule"], "anchor_text": row["anchor_text"][:300],
+        "source_key": row["source_key"], "corrections": row.get("corrections") or {},
+    }  # fmt: skip
+
+
+def set_agencies(obligation, actors):
+    agencies = [Agency.named(*agency_for(actor)) for actor in actors]
+    if set(obligation.agencies.all()) != set(agencies):
+        obligation.agencies.set(agencies)
+        obligation.save(update_fields=["updated"])  # the data version moves (versions.py)
+
+
+def link_dependencies(order):
     """ "Within 30 days of the completion of the review": count from the obligation that
     orders that review, when the order has exactly one such obligation."""
-    for obligation in order.obligations.exclude(rule__anchor__in=["order", "effective"]):
+    active = order.obligations.filter(withdrawn_by=None)
+    for obligation in active.exclude(rule__anchor__in=["order", "effective"]):
         words = obligation.get_rule().anchor.lower().split()
         nouns = [w for w in words if w not in {"of", "the", "a", "an", "completion", "submission",
                                                "publication", "issuance", "receipt", "release"}]  # fmt: skip
         matches = [
-            other for other in order.obligations.exclude(pk=obligation.pk)
+            other for other in active.exclude(pk=obligation.pk)
             if nouns and all(n in other.action.lower() for n in nouns[-1:])
         ]  # fmt: skip
         target = matches[0] if len(matches) == 1 else None
@@ -161,7 +233,7 @@ def _link_dependencies(order):
             )
 
 
-def _apply_revocations(order, by) -> int:
+def propose_effects(order, by) -> int:
     """Propose, never apply, the revocations between this order and those stored: what it
     revokes, and what revokes it (whichever is imported first). Returns how many are new."""
     pairs = [(order, revoked) for revoked in Order.objects.filter(number__in=order.revokes)
@@ -199,7 +271,7 @@ def sync_occurrences(obligation, result=None, *, cause=SYSTEM):
     counts = result.counts if result else {}
     tracks = track_agencies(list(obligation.agencies.order_by("id")), obligation.quote)
     existing = {(o.agency_id, o.sequence): o for o in obligation.occurrences.all()}
-    dues = obligation.due_dates()
+    dues = [] if obligation.withdrawn_by_id else obligation.due_dates()
     current = set()
     for due in dues:
         text = obligation.explain(due.explanation)
@@ -238,10 +310,9 @@ def _move(occurrence, due, text) -> bool:
 def _retire(obligation, current, counts, cause):
     """Close the pending occurrences that are no longer due: past a revocation or out of the
     series (not required), or passed unmet when the order was revoked."""
-    order = obligation.order
     for occurrence in obligation.occurrences.pending():
         in_series = (occurrence.agency_id, occurrence.sequence) in current
-        closing = _closing(order, occurrence.due, in_series)
+        closing = _closing(obligation, occurrence.due, in_series)
         if closing:
             status, note, closed_on = closing
             cause.record(occurrence, status, note, closed_on=closed_on)
@@ -249,8 +320,11 @@ def _retire(obligation, current, counts, cause):
             counts[key] = counts.get(key, 0) + 1
 
 
-def _closing(order, due, in_series):
+def _closing(obligation, due, in_series):
     """(status, note, closed on) for an occurrence due on `due` that should not be pending."""
+    if obligation.withdrawn_by_id:
+        return _withdrawn(obligation, due)
+    order = obligation.order
     revoked, revoker = order.revoked_on, order.revoked_by if order.revoked_on else None
     if revoked and due > revoked:
         note = f"Not required: {order} was revoked on {revoked} by {revoker}."
@@ -264,13 +338,24 @@ def _closing(order, due, in_series):
     return None
 
 
+def _withdrawn(obligation, due):
+    """A withdrawn obligation owes nothing more: from the start when its text was corrected
+    (no date), or from the date an amendment took effect (what was due before is unmet)."""
+    version, on = obligation.withdrawn_by, obligation.withdrawn_on
+    why = f"no longer in the text of {obligation.order.short_name} (text {version.number}"
+    why += f", by {version.caused_by.short_name})" if version.caused_by_id else ")"
+    if on and due <= on:
+        return Occurrence.Status.UNMET, f"Unmet: due {due}, never met; {why} as of {on}.", on
+    return Occurrence.Status.NOT_REQUIRED, f"Not required: withdrawn, {why}.", on
+
+
 BULK_CLOSED = (Occurrence.Status.NOT_REQUIRED, Occurrence.Status.UNMET)
 
 
 def _reopen_if_due(occurrence, due, cause):
     """A due date back in the series reopens an occurrence a bulk effect (a conventions change,
     an order effect) closed, unless a person changed it since."""
-    if occurrence.status not in BULK_CLOSED or _closing(occurrence.obligation.order, due, True):
+    if occurrence.status not in BULK_CLOSED or _closing(occurrence.obligation, due, True):
         return
     last = occurrence.history.first()
     bulk = last and (last.obligation_change_id or last.effect_id)

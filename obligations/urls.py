@@ -11,6 +11,7 @@ from obligations.views import (
     imports,
     lists,
     reminders,
+    revisions,
 )
 
 urlpatterns = [
@@ -31,6 +32,9 @@ urlpatterns = [
     path("effects/<int:pk>/apply/", effects.effect_apply, name="effect_apply"),
     path("effects/<int:pk>/reject/", effects.effect_reject, name="effect_reject"),
     path("effects/<int:pk>/undo/", effects.effect_undo, name="effect_undo"),
+    path("versions/<int:pk>/", revisions.version_detail, name="version_detail"),
+    path("versions/<int:pk>/apply/", revisions.version_apply, name="version_apply"),
+    path("versions/<int:pk>/reject/", revisions.version_reject, name="version_reject"),
     path("obligations/<int:pk>/follow/", reminders.follow, name="follow"),
     path("reminders/", reminders.preferences, name="reminder_preferences"),
     path("reminders/unsubscribe/<str:token>/", reminders.unsubscribe, name="unsubscribe"),

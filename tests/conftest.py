@@ -142,6 +142,7 @@ def world(people, make_feed, settings, tmp_path):
     evidence = attach(occurrence, upload, by=people["dhs"], purpose="evidence")
     revoker = make_order(number="99011", signed=date(2021, 3, 1))
     effect = OrderEffect.objects.create(source=revoker, target=order, on=revoker.signed).pk
+    version = import_text(SMALL_ORDER.replace("weekly", "monthly")).version.pk  # pending
     return {
         "obligation_detail": [obligation.pk], "follow": [obligation.pk],
         "occurrence_detail": [occurrence.pk], "order_detail": [order.pk],
@@ -149,6 +150,7 @@ def world(people, make_feed, settings, tmp_path):
         "feed_ics": [token], "unsubscribe": [unsubscribe_url(people["reader"]).split("/")[-2]],
         "evidence_upload": [occurrence.pk], "evidence_download": [evidence.pk, evidence.name],
         "effect_apply": [effect], "effect_reject": [effect], "effect_undo": [effect],
+        "version_detail": [version], "version_apply": [version], "version_reject": [version],
     }  # fmt: skip
 
 

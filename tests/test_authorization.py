@@ -80,6 +80,10 @@ MATRIX = {
     "effect_apply": [("POST", {}, CHANGE)],
     "effect_reject": [("POST", {"note": "not signed"}, CHANGE)],
     "effect_undo": [("POST", {}, CHANGE)],  # pending: refused with a message, then back
+    # A new text of an order: decided by who may import orders.
+    "version_detail": [("GET", None, signed_in(200))],
+    "version_apply": [("POST", {"keep_corrections": "on"}, {**signed_in(403), "admin": 302})],
+    "version_reject": [("POST", {}, {**signed_in(403), "admin": 302})],
 }
 
 

@@ -71,7 +71,7 @@ def test_an_error_mid_import_leaves_nothing(monkeypatch, import_fixture):
     def broken(*args, **kwargs):
         raise RuntimeError("lost the database connection")
 
-    monkeypatch.setattr(importers, "_apply_revocations", broken)
+    monkeypatch.setattr(importers, "propose_effects", broken)
     with pytest.raises(RuntimeError):
         import_fixture("eo-13768.txt")
     assert counts() == [0, 0, 0, 0]

@@ -9,7 +9,6 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from obligations import effects, importers
-from obligations.importers import ImportResult
 from obligations.models import Agency, DeletionCount, Occurrence, Order, OrderEffect
 from obligations.tracking import change_conventions, record_progress
 from obligations.versions import data_version
@@ -49,25 +48,11 @@ def test_imports_revocations_and_agency_mappings_move_it(people, import_fixture,
     other = make_order(number="99998", signed=date(2021, 1, 20))
     effect = OrderEffect.objects.create(source=other, target=eo_13768, on=other.signed)
     assert moves(lambda: effects.apply(effect, by=people["admin"]))  # an UPDATE: no auto_now
-    # A re-import that maps the same actors to other agencies changes only many-to-many rows.
+    # A new text that maps the same actors to other agencies changes only many-to-many rows.
     obligation = eo_13768.obligations.filter(agencies__abbreviation="DHS").first()
     obligation.agencies.set([Agency.objects.get(abbreviation="DOS")])
-    found = fake_found(obligation)
-    assert moves(lambda: importers._upsert_obligation(eo_13768, found, ImportResult(eo_13768)))
+    assert moves(lambda: importers.set_agencies(obligation, obligation.actors))
     assert [a.abbreviation for a in obligation.agencies.all()] == ["DHS"]
-
-
-def fake_found(obligation):
-    """What the extractor finds for `obligation` on a re-import."""
-    from types import SimpleNamespace
-
-    from obligations.schedule import Rule
-
-    return SimpleNamespace(
-        section=obligation.section, quote=obligation.quote, rule=Rule.from_dict(obligation.rule),
-        actors=obligation.actors, action=obligation.action,
-        start=obligation.span_start, end=obligation.span_end, anchor_text=obligation.anchor_text,
-    )  # fmt: skip
 
 
 def test_admin_edits_and_deletions_move_it(client, people, eo_13768):

@@ -36,6 +36,8 @@ class Found:
     due: date | None = None  # first due date under default conventions (deadline, immediate)
     first_due: date | None = None  # recurring with an explicit start
     anchor_text: str = "order"  # "order", "effective date of this order (2017-03-16)", or the event
+    source_key: str = ""  # set at import: the key of the row as extracted, before corrections
+    corrections: dict = field(default_factory=dict)  # what a person corrected in the preview
 
     @property
     def kind(self) -> str:
@@ -67,6 +69,7 @@ class Extraction:
     order: OrderInfo
     text: str  # the input as plain text (markup converted); offsets point into it
     obligations: list[Found]
+    dropped: list[str] = field(default_factory=list)  # keys of drafts a person left out
 
     @property
     def timed(self) -> list[Found]:

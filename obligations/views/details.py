@@ -20,7 +20,10 @@ from obligations.views.evidence import evidence_context
 def obligation_detail(request, pk):
     day = as_of(request)
     obligation = get_object_or_404(
-        Obligation.objects.select_related("order", "depends_on").defer("order__text"), pk=pk
+        Obligation.objects.select_related("order", "depends_on", "withdrawn_by__caused_by").defer(
+            "order__text"
+        ),
+        pk=pk,
     )
     allowed = can_change(request.user, obligation)
     form = ConventionsForm(initial=obligation.get_conventions().to_dict())
@@ -120,10 +123,13 @@ def order_detail(request, pk):
 
 def _order_body(pk, day) -> dict:
     order = Order.objects.select_related("revoked_by").get(pk=pk)
-    obligations = list(order.obligations.order_by("span_start"))
+    every = list(order.obligations.select_related("withdrawn_by").order_by("span_start"))
+    obligations = [o for o in every if o.withdrawn_by_id is None]
+    withdrawn = [o for o in every if o.withdrawn_by_id is not None]
     revokes = Order.objects.defer("text").filter(number__in=order.revokes + order.amends)
     return {
-        "day": day, "order": order, "obligations": obligations,
+        "day": day, "order": order, "obligations": obligations, "withdrawn": withdrawn,
+        "texts": order.versions.defer("text", "extraction").select_related("caused_by"),
         "text": highlighted(order, obligations), "changed_orders": revokes,
         "revoked_orders": order.revoked_orders.defer("text").filter(revoked_on__lte=day),
         "proposals": effects.pending_for(order),

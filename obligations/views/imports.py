@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from obligations import drafts
 from obligations.extraction import ExtractionError, extract
 from obligations.forms import DraftFormSet, ImportForm
-from obligations.importers import EffectError, store
+from obligations.importers import EffectError, kind_of, known_text, store, stored_order
 from obligations.permissions import can_import
 
 
@@ -25,6 +25,11 @@ def import_order(request):
         except ExtractionError as error:
             form.add_error(None, f"This text cannot be read as an order: {error}.")
         else:
+            known = known_text(extraction)
+            if known:  # the very text is stored: nothing to review, nothing written
+                messages.info(request, f"{known.order.short_name}: already imported, nothing "
+                              f"changed (text {known.number}, {known.get_state_display()}).")  # fmt: skip
+                return redirect(known)
             return _preview(request, extraction, text, signed, DraftFormSet(
                 initial=drafts.initial_rows(extraction)))  # fmt: skip
     status = 400 if request.method == "POST" else 200  # a POST that got here was refused
@@ -32,7 +37,11 @@ def import_order(request):
 
 
 def _preview(request, extraction, text, signed, formset, status=200):
+    info = extraction.order
+    stored = stored_order({"kind": kind_of(info.kind), "number": info.number or "",
+                      "title": info.title or "", "signed": info.signed})  # fmt: skip
     return render(request, "obligations/import_preview.html", {
+        "stored": stored,
         "extraction": extraction, "order": extraction.order, "text": text,
         "signed": signed.isoformat() if signed else "", "formset": formset,
         "rows": list(zip(extraction.obligations, formset.forms, strict=True)),
@@ -65,4 +74,4 @@ def _confirm(request):
         messages.error(request, f"This order cannot be saved: {error}.")
         return _preview(request, extraction, text, signed, formset, status=400)
     messages.success(request, result.summary())
-    return redirect(result.order)
+    return redirect(result.version if result.outcome != "created" else result.order)
