@@ -87,6 +87,27 @@ class ConventionsForm(forms.Form):
     note = forms.CharField(required=False, label="Why (kept in the history)")
 
 
+class SeriesForm(forms.Form):
+    """Suspend, resume or change the cadence of a series from a date, citing the authority."""
+
+    action = forms.ChoiceField(choices=[
+        ("suspend", "suspend the series"), ("resume", "resume the series"),
+        ("cadence", "change the cadence"),
+    ])  # fmt: skip
+    on = forms.DateField(widget=DATE_INPUT, label="From")
+    every = forms.CharField(
+        required=False, max_length=20, label="New cadence",
+        help_text="For a new cadence: week, month, quarter, year, or e.g. 2 weeks.",
+    )  # fmt: skip
+    authority = forms.CharField(
+        max_length=1000, label="Authority", help_text="The document or statement that decided it."
+    )
+    authority_url = forms.URLField(
+        required=False, max_length=500, label="Link to it", assume_scheme="https"
+    )
+    note = forms.CharField(required=False, max_length=1000, label="Why (kept in the history)")
+
+
 class ImportForm(forms.Form):
     """Upload a file or paste the text of an order."""
 

@@ -65,6 +65,7 @@ class Cause:
     obligation_change: object = None
     effect: object = None
     note: str = ""  # appended to each row's own note
+    closed_on: object = None  # the day what it closes stopped being due (a series suspended)
 
     def record(self, occurrence, status, note, **fields):
         occurrence.change_status(
@@ -315,7 +316,7 @@ def _retire(obligation, current, counts, cause):
         closing = _closing(obligation, occurrence.due, in_series)
         if closing:
             status, note, closed_on = closing
-            cause.record(occurrence, status, note, closed_on=closed_on)
+            cause.record(occurrence, status, note, closed_on=closed_on or cause.closed_on)
             key = "marked_unmet" if status == Occurrence.Status.UNMET else "marked_not_required"
             counts[key] = counts.get(key, 0) + 1
 

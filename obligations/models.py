@@ -8,7 +8,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from obligations import clock, hierarchy, tracks
+from obligations import clock, hierarchy, series, tracks
 from obligations.schedule import Conventions, Rule, due_dates
 
 DUE_SOON_DAYS = 7
@@ -210,9 +210,20 @@ class Obligation(models.Model):
         return {"order": "signed", "effective": "effective"}.get(anchor, anchor)
 
     def due_dates(self):
-        return due_dates(
-            self.get_rule(), self.anchor_date(), self.get_conventions(), self.anchor_name()
+        rule, args = (
+            self.get_rule(),
+            (self.anchor_date(), self.get_conventions(), self.anchor_name()),
         )
+        if rule.kind != "recurring":
+            return due_dates(rule, *args)
+        return series.follow(rule, *args, self.series_changes())
+
+    def series_changes(self) -> list[dict]:
+        """Suspensions, resumptions and new cadences of the series, oldest first (series.py)."""
+        rows = (
+            self.changes.filter(field="series").order_by("at", "id").values_list("new", flat=True)
+        )
+        return list(rows) if self.pk else []
 
     def explain(self, explanation):
         quote = self.quote if len(self.quote) <= 120 else self.quote[:117] + "..."
@@ -568,30 +579,6 @@ class OrderVersion(models.Model):
 
     def get_absolute_url(self):
         return reverse("version_detail", args=[self.pk])
-
-
-class SeriesChange(AppendOnly):
-    """A series suspended, resumed or given a new cadence from a date, on a cited authority."""
-
-    class Action(models.TextChoices):
-        SUSPEND = "suspend"
-        RESUME = "resume"
-        CADENCE = "cadence", "change the cadence"
-
-    obligation = models.ForeignKey(
-        Obligation, on_delete=models.PROTECT, related_name="series_changes"
-    )
-    action = models.CharField(max_length=10, choices=Action)
-    on = models.DateField(help_text="Due dates from this day on follow the change.")
-    rule = models.JSONField(null=True, blank=True, help_text="The new rule (cadence changes).")
-    authority = models.TextField(help_text="What authorizes it: a document, a statement.")
-    authority_url = models.URLField(blank=True, max_length=500)
-    document = models.ForeignKey(
-        Order, null=True, blank=True, on_delete=models.PROTECT, related_name="series_changes"
-    )
-
-    def __str__(self):
-        return f"{self.action} from {self.on}"
 
 
 class OrderEffect(models.Model):

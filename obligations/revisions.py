@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from obligations import series
 from obligations.changesets import diff
 from obligations.importers import (
     Cause,
@@ -25,7 +26,7 @@ from obligations.importers import (
 )
 from obligations.models import Obligation, ObligationChange, Order, OrderVersion
 from obligations.permissions import can_import
-from obligations.schedule import Conventions, Rule, due_dates
+from obligations.schedule import Conventions, Rule
 
 State = OrderVersion.State
 
@@ -88,7 +89,8 @@ def _new_dues(info, keep_corrections):
         if rule.anchor not in anchors and obligation is not None and obligation.depends_on_id:
             anchor = obligation.depends_on.completed_on()
         name = {"order": "signed"}.get(rule.anchor, rule.anchor)
-        return [d.date for d in due_dates(rule, anchor, conventions, name)]
+        changes = obligation.series_changes() if obligation is not None else []
+        return [d.date for d in series.follow(rule, anchor, conventions, name, changes)]
 
     return dues
 

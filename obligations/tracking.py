@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from obligations import clock, permissions
+from obligations import clock, permissions, series
 from obligations.importers import Cause, ImportResult, sync_occurrences
 from obligations.models import Conflict, ObligationChange, Occurrence
 from obligations.schedule import Conventions
@@ -117,3 +117,29 @@ def change_conventions(obligation, conventions: dict, *, by=None, note="", effec
         cause = Cause(by=by, obligation_change=change, effect=effect, note=why)
         sync_occurrences(obligation, result, cause=cause)
     return result.counts["occurrences_updated"] + result.counts["occurrences_created"]
+
+
+def change_series(obligation, change: dict, *, by=None, note="") -> int:
+    """Suspend, resume or re-cadence a series from a date, on a cited authority (series.py):
+    kept in the obligation's history; the due dates from that day follow the change, each
+    occurrence it closes or reopens naming it. Raises SeriesError, and then writes nothing."""
+    with transaction.atomic():
+        obligation = type(obligation).objects.select_for_update().get(pk=obligation.pk)
+        if obligation.kind != "recurring":
+            raise series.SeriesError("only a recurring series can be suspended or re-cadenced")
+        series.check(change, obligation.series_changes(), obligation.order.signed)
+        stored = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in change.items()}
+        record = ObligationChange.objects.create(
+            obligation=obligation, by=by, field="series", old=None, new=stored, note=note
+        )
+        obligation.save(update_fields=["updated"])  # the data version moves (versions.py)
+        result = ImportResult(obligation.order)
+        why = f"(Cause: series {change['action']} from {stored['on']}: {change['authority']}.)"
+        cause = Cause(by=by, obligation_change=record, note=why, closed_on=change["on"])
+        sync_occurrences(obligation, result, cause=cause)
+    counts = result.counts
+    return (
+        counts["occurrences_created"]
+        + counts["occurrences_updated"]
+        + counts["marked_not_required"]
+    )

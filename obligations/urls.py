@@ -35,6 +35,7 @@ urlpatterns = [
     path("versions/<int:pk>/", revisions.version_detail, name="version_detail"),
     path("versions/<int:pk>/apply/", revisions.version_apply, name="version_apply"),
     path("versions/<int:pk>/reject/", revisions.version_reject, name="version_reject"),
+    path("obligations/<int:pk>/series/", details.series_change, name="series_change"),
     path("obligations/<int:pk>/follow/", reminders.follow, name="follow"),
     path("reminders/", reminders.preferences, name="reminder_preferences"),
     path("reminders/unsubscribe/<str:token>/", reminders.unsubscribe, name="unsubscribe"),

@@ -145,6 +145,7 @@ def world(people, make_feed, settings, tmp_path):
     version = import_text(SMALL_ORDER.replace("weekly", "monthly")).version.pk  # pending
     return {
         "obligation_detail": [obligation.pk], "follow": [obligation.pk],
+        "series_change": [obligation.pk],
         "occurrence_detail": [occurrence.pk], "order_detail": [order.pk],
         "timeline": [order.pk], "feed_rotate": [feed.pk], "feed_revoke": [feed.pk],
         "feed_ics": [token], "unsubscribe": [unsubscribe_url(people["reader"]).split("/")[-2]],

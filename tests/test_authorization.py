@@ -52,6 +52,9 @@ MATRIX = {
         ("POST", WAIVED, WAIVE),
     ],
     "follow": [("POST", {}, signed_in(302))],
+    "series_change": [
+        ("POST", {"action": "suspend", "on": "2020-04-01", "authority": "memo"}, CHANGE)
+    ],
     "order_list": [("GET", None, signed_in(200))],
     "order_detail": [("GET", None, signed_in(200))],
     "timeline": [("GET", None, signed_in(200))],

@@ -6,13 +6,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 
 from obligations import clock, effects
 from obligations.extraction.source import split_header
-from obligations.forms import ConventionsForm, ProgressForm
+from obligations.forms import ConventionsForm, ProgressForm, SeriesForm
 from obligations.models import Conflict, Obligation, Occurrence, Order
 from obligations.permissions import can_change, duties, require_change
-from obligations.tracking import change_conventions, record_progress
+from obligations.series import SeriesError
+from obligations.tracking import change_conventions, change_series, record_progress
 from obligations.views.common import as_of, cached_part
 from obligations.views.evidence import evidence_context
 
@@ -36,6 +38,10 @@ def obligation_detail(request, pk):
             moved = change_conventions(obligation, data, by=request.user, note=note)
             messages.success(request, f"Conventions saved; {moved} due dates recomputed.")
             return redirect(obligation)
+    return _obligation_page(request, obligation, day, form, allowed)
+
+
+def _obligation_page(request, obligation, day, form, allowed, series_form=None, status=200):
     occurrences = obligation.occurrences.as_of(day).select_related("agency")
     occurrences = occurrences.order_by("sequence", "agency__name")
     return render(request, "obligations/obligation_detail.html", {
@@ -44,7 +50,30 @@ def obligation_detail(request, pk):
         "occurrences": occurrences, "changes": obligation.changes.select_related("by"),
         "agencies": obligation.agencies.all(), "dependents": obligation.dependents.all(),
         "following": obligation.followers.filter(user=request.user).exists(),
-    })  # fmt: skip
+        "series_form": series_form or SeriesForm(),
+        "series": obligation.series_changes() if obligation.kind == "recurring" else [],
+    }, status=status)  # fmt: skip
+
+
+@require_POST
+def series_change(request, pk):
+    """Suspend, resume or re-cadence the series (tracking.change_series)."""
+    obligation = get_object_or_404(Obligation.objects.select_related("order"), pk=pk)
+    require_change(request.user, obligation)
+    form = SeriesForm(request.POST)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        note = data.pop("note")
+        try:
+            moved = change_series(obligation, data, by=request.user, note=note)
+        except SeriesError as error:
+            form.add_error(None, f"{error}.")
+        else:
+            messages.success(request, f"Series {data['action']} from {data['on']}: {moved} "
+                             "due dates changed.")  # fmt: skip
+            return redirect(obligation)
+    conventions = ConventionsForm(initial=obligation.get_conventions().to_dict())
+    return _obligation_page(request, obligation, as_of(request), conventions, True, form, 400)
 
 
 def occurrence_detail(request, pk):
