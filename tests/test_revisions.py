@@ -232,3 +232,20 @@ def test_the_command_shows_the_change_list_and_applies_on_request(tmp_path, stor
     call_command("import_order", str(path), "--apply", stdout=StringIO())
     stored.refresh_from_db()
     assert stored.text == EDITED
+
+
+def test_pending_texts_are_listed_for_review_and_on_the_order_page(client, people, stored):
+    from django.urls import reverse
+
+    version = import_text(EDITED).version
+    client.force_login(people["reader"])
+    listed = client.get(reverse("effect_list")).content.decode()
+    assert version.get_absolute_url() in listed
+    page = client.get(stored.get_absolute_url()).content.decode()
+    assert "text 2</a> (pending)" in page
+    revisions.apply(version, by=None)
+    page = client.get(stored.get_absolute_url()).content.decode()
+    assert "Withdrawn" in page and "text 1</a> (superseded" in page
+    sec13 = stored.obligations.get(section="13", rule__kind="recurring")
+    assert f'id="obligation-{sec13.pk}"' not in page  # not highlighted in a text it is not in
+    assert "Withdrawn:" in client.get(sec13.get_absolute_url()).content.decode()

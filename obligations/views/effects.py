@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from obligations import effects
-from obligations.models import OrderEffect
+from obligations.models import OrderEffect, OrderVersion
 
 DECIDED_ROWS = 50
 
@@ -17,8 +17,10 @@ def effect_list(request):
     rows = rows.defer("source__text", "target__text")
     pending = rows.filter(state=OrderEffect.State.PENDING)
     decided = rows.exclude(state=OrderEffect.State.PENDING).order_by("-decided_at")
+    texts = OrderVersion.objects.filter(state=OrderVersion.State.PENDING)
+    texts = texts.select_related("order", "caused_by", "imported_by").defer("text", "order__text")
     return render(request, "obligations/effects.html", {
-        "pending": _with_rights(request.user, pending),
+        "texts": texts, "pending": _with_rights(request.user, pending),
         "decided": _with_rights(request.user, decided[:DECIDED_ROWS]),
     })  # fmt: skip
 
