@@ -7,6 +7,9 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from obligations import amending, revisions
+from obligations.extraction import ExtractionError
+from obligations.extraction.amendments import AmendmentError
 from obligations.importers import Cause, EffectError, check_revocation, reopen, sync_occurrences
 from obligations.models import (
     Obligation,
@@ -16,11 +19,12 @@ from obligations.models import (
     OrderEffect,
     StatusChange,
 )
-from obligations.permissions import acts_for, can_change
+from obligations.permissions import acts_for, can_change, can_import
 from obligations.tracking import change_conventions
 
 __all__ = ["EffectError", "apply", "can_apply", "pending_for", "reject", "undo"]
 State = OrderEffect.State
+AMEND = OrderEffect.Kind.AMEND
 CLOSED = (Occurrence.Status.NOT_REQUIRED, Occurrence.Status.UNMET)
 
 
@@ -28,7 +32,8 @@ def label(effect) -> str:
     """ "EO 13993 revokes EO 13768 as of 2021-01-20 (proposed change 4)": also the start of the
     note of each conventions change it makes, which is how undo finds them."""
     source, target = effect.source.short_name, effect.target.short_name
-    return f"{source} revokes {target} as of {effect.on or 'no date'} (proposed change {effect.pk})"
+    verb = "amends" if effect.kind == AMEND else "revokes"
+    return f"{source} {verb} {target} as of {effect.on or 'no date'} (proposed change {effect.pk})"
 
 
 def pending_for(order):
@@ -49,6 +54,8 @@ def can_apply(user, effect) -> bool:
     what it does)."""
     if user.is_superuser:
         return True
+    if effect.kind == AMEND:  # a new text of the target: who may import decides (revisions.py)
+        return can_import(user)
     tracks = affected(effect).order_by()
     agencies = set(tracks.exclude(agency=None).values_list("agency_id", flat=True))
     shared = Obligation.objects.filter(occurrences__in=tracks.filter(agency=None)).distinct()
@@ -64,6 +71,8 @@ def apply(effect, *, by, note=""):
     never met are unmet, the later ones not required. `note` says how it was applied."""
     with transaction.atomic():
         effect = _locked(effect, State.PENDING, "applied")
+        if effect.kind == AMEND:
+            return _amend(effect, by, note)
         target, on = effect.target, effect.on
         if on is None:
             raise EffectError(f"{label(effect)} has no date: import the order with its date")
@@ -81,7 +90,25 @@ def apply(effect, *, by, note=""):
 
 def reject(effect, *, by, note=""):
     with transaction.atomic():
-        _decide(_locked(effect, State.PENDING, "rejected"), State.REJECTED, by, note)
+        effect = _locked(effect, State.PENDING, "rejected")
+        if effect.version_id:
+            revisions.reject(effect.version, by=by, note=note)  # decides the effect too
+        else:
+            _decide(effect, State.REJECTED, by, note)
+
+
+def _amend(effect, by, note):
+    """Apply the target's text as the amendment makes it (revisions.apply decides the effect)."""
+    if not effect.version_id:
+        raise EffectError(f"{label(effect)} has no text to apply: {effect.note or 'not made'}")
+    try:
+        version = amending.rebase(effect)
+    except (AmendmentError, ExtractionError) as error:
+        raise EffectError(
+            f"{label(effect)} cannot be carried out on the current text: {error}"
+        ) from None
+    why = label(effect) + (f"; {note}" if note else "")
+    revisions.apply(version, by=by, note=why)
 
 
 def undo(effect, *, by, note=""):
@@ -89,6 +116,8 @@ def undo(effect, *, by, note=""):
     since, each back to the status it had; series it ended run again."""
     with transaction.atomic():
         effect = _locked(effect, State.APPLIED, "undone")
+        if effect.kind == AMEND:
+            raise EffectError(f"{label(effect)} changed the text: a later text changes it back")
         target = effect.target
         _revoke(target, None, None)
         why = f"Undone: {label(effect)}{'; ' + note if note else ''}"

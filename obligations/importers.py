@@ -235,14 +235,17 @@ def link_dependencies(order):
 
 
 def propose_effects(order, by) -> int:
-    """Propose, never apply, the revocations between this order and those stored: what it
-    revokes, and what revokes it (whichever is imported first). Returns how many are new."""
+    """Propose, never apply, the revocations and amendments between this order and those
+    stored: what it revokes or amends, and what revokes or amends it (whichever is imported
+    first). Returns how many are new."""
     pairs = [(order, revoked) for revoked in Order.objects.filter(number__in=order.revokes)
              .exclude(pk=order.pk)]  # fmt: skip
     if order.number:
         pairs += [(other, order) for other in Order.objects.exclude(pk=order.pk).exclude(revokes=[])
                   if order.number in other.revokes]  # fmt: skip
-    return sum(_propose(source, target, by) for source, target in pairs)
+    from obligations.amending import propose_amendments  # it builds on this module
+
+    return sum(_propose(s, t, by) for s, t in pairs) + propose_amendments(order, by)
 
 
 def _propose(source, target, by) -> bool:

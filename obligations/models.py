@@ -83,6 +83,9 @@ class Order(models.Model):
     fr_notes = models.TextField(
         blank=True, help_text="The Federal Register's notes ('Revoked by: EO 13993, ...')."
     )
+    implements_numbers = models.JSONField(
+        default=list, blank=True, help_text="Numbers of the orders it says it implements (a memo)."
+    )
     implements = models.ManyToManyField(
         "self", symmetrical=False, blank=True, related_name="implemented_by",
         help_text="The orders this document (an agency memo) implements.",

@@ -15,6 +15,7 @@ from obligations import series
 from obligations.changesets import diff
 from obligations.importers import (
     Cause,
+    EffectError,
     create_obligation,
     default_conventions,
     link_dependencies,
@@ -24,14 +25,14 @@ from obligations.importers import (
     set_agencies,
     sync_occurrences,
 )
-from obligations.models import Obligation, ObligationChange, Order, OrderVersion
+from obligations.models import Obligation, ObligationChange, Order, OrderEffect, OrderVersion
 from obligations.permissions import can_import
 from obligations.schedule import Conventions, Rule
 
 State = OrderVersion.State
 
 
-class RevisionError(ValueError):
+class RevisionError(EffectError):
     """A version that cannot be applied or rejected (or not now): nothing written."""
 
 
@@ -40,10 +41,13 @@ def propose(order, text, data, *, source="", by=None, caused_by=None, effective_
     last = order.versions.aggregate(n=Max("number"))["n"] or 0
     Order.objects.filter(pk=order.pk).update(updated=timezone.now())  # its page shows it
     return OrderVersion.objects.create(
-        order=order, number=last + 1, text=text, text_sha256=hashlib.sha256(text.encode())
-        .hexdigest(), source=source, imported_by=by, extraction=data, caused_by=caused_by,
-        effective_on=effective_on,
+        order=order, number=last + 1, text=text, text_sha256=sha256(text), source=source,
+        imported_by=by, extraction=data, caused_by=caused_by, effective_on=effective_on,
     )  # fmt: skip
+
+
+def sha256(text) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def current(order):
@@ -145,6 +149,9 @@ def _decide(version, state, by, note=""):
     version.note = note or version.note
     version.save(update_fields=["state", "decided_by", "decided_at", "note"])
     Order.objects.filter(pk=version.order_id).update(updated=timezone.now())  # data version
+    # The amendment that made it (amending.py) is decided with it, whichever page was used.
+    effect = OrderEffect.objects.filter(version=version, state=OrderEffect.State.PENDING)
+    effect.update(state=state, decided_by=by, decided_at=version.decided_at)
 
 
 def _carry_out(entry, order, version, by, why, keep_corrections):

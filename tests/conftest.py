@@ -175,3 +175,16 @@ def recipients(people, eo_13768):
         user.save()
         ReminderPreference.objects.create(user=user, digest=False)
     return users
+
+
+DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server", "client",
+                     "admin_client", "django_user_model"}  # fmt: skip
+
+
+def pytest_collection_modifyitems(items):
+    """Mark the tests that touch no database: the PostgreSQL pass of CI need not run them twice
+    (pure extraction, schedule and format tests give the same answer on any database)."""
+    for item in items:
+        uses = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") is None and not uses & DATABASE_FIXTURES:
+            item.add_marker(pytest.mark.no_database)

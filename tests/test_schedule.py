@@ -147,7 +147,7 @@ def test_month_arithmetic_clamps(anchor, n):
     assert due.day == min(anchor.day, month_end.day)
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(
     dates,
     st.sampled_from(["week", "month", "quarter", "year", "180 days", "2 weeks"]),

@@ -77,6 +77,15 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="order",
+            name="implements_numbers",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Numbers of the orders it says it implements (a memo).",
+            ),
+        ),
+        migrations.AddField(
+            model_name="order",
             name="implements",
             field=models.ManyToManyField(
                 blank=True,

@@ -3,6 +3,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 from obligations import clock, effects
 from obligations.extraction.source import split_header
 from obligations.forms import ConventionsForm, ProgressForm, SeriesForm
-from obligations.models import Conflict, Obligation, Occurrence, Order
+from obligations.models import Conflict, Obligation, Occurrence, Order, OrderVersion
 from obligations.permissions import can_change, duties, require_change
 from obligations.series import SeriesError
 from obligations.tracking import change_conventions, change_series, record_progress
@@ -158,11 +159,22 @@ def _order_body(pk, day) -> dict:
     revokes = Order.objects.defer("text").filter(number__in=order.revokes + order.amends)
     return {
         "day": day, "order": order, "obligations": obligations, "withdrawn": withdrawn,
-        "texts": order.versions.defer("text", "extraction").select_related("caused_by"),
+        **_texts(order),
         "text": highlighted(order, obligations), "changed_orders": revokes,
         "revoked_orders": order.revoked_orders.defer("text").filter(revoked_on__lte=day),
         "proposals": effects.pending_for(order),
     }  # fmt: skip
+
+
+def _texts(order) -> dict:
+    """Its own texts, and the texts of other orders its amendments made (one query)."""
+    rows = OrderVersion.objects.filter(Q(order=order) | Q(caused_by=order)).order_by("number")
+    rows = list(rows.select_related("order", "caused_by").defer("text", "extraction",
+                                                                  "order__text"))  # fmt: skip
+    return {
+        "texts": [v for v in rows if v.order_id == order.pk],
+        "amended": [v for v in rows if v.caused_by_id == order.pk and v.order_id != order.pk],
+    }
 
 
 def highlighted(order, obligations) -> str:
