@@ -12,6 +12,7 @@ from django.utils import timezone
 from obligations import drafts
 from obligations.agencies import agency_for
 from obligations.extraction import extract
+from obligations.extraction.citations import citations
 from obligations.models import Agency, Obligation, Occurrence, Order, OrderEffect, OrderVersion
 from obligations.schedule import Conventions
 from obligations.tracks import track_agencies
@@ -117,13 +118,16 @@ def as_json(extraction) -> dict:
         "signed": day(info.signed), "effective": day(info.effective),
         "published": day(info.published), "revokes": info.revokes, "amends": info.amends,
         "citation": info.citation or "", "source": info.source or "",
+        "implements": info.implements,
     }  # fmt: skip
-    rows = [_row(found) for found in extraction.obligations]
+    default = info.implements[0] if len(info.implements) == 1 else None
+    rows = [_row(found, default) for found in extraction.obligations]
     return {"order": order, "obligations": rows, "dropped": list(extraction.dropped)}
 
 
-def _row(found) -> dict:
+def _row(found, default=None) -> dict:
     return {
+        "cites": citations(found.quote, default),
         "source_key": drafts.source_key(found), "section": found.section,
         "actors": list(found.actors), "action": found.action[:300], "quote": found.quote,
         "start": found.start, "end": found.end, "rule": found.rule.to_dict(),
@@ -150,6 +154,7 @@ def order_fields(info) -> dict:
         "signed": day(info["signed"]), "effective": day(info["effective"]),
         "published": day(info["published"]), "revokes": info["revokes"],
         "amends": info["amends"], "citation": info["citation"],
+        "implements_numbers": info.get("implements", []),
     }  # fmt: skip
 
 
@@ -169,6 +174,7 @@ def _create(text, data, sha, source, by):
         create_obligation(order, version, row)
         result.counts["obligations_created"] += 1
     link_dependencies(order)
+    link_implementations(order)
     result.counts["effects_proposed"] = propose_effects(order, by)
     for obligation in order.obligations.all():
         sync_occurrences(obligation, result)
@@ -205,6 +211,7 @@ def obligation_fields(row) -> dict:
         "quote": row["quote"], "span_start": row["start"], "span_end": row["end"],
         "rule": row["rule"], "anchor_text": row["anchor_text"][:300],
         "source_key": row["source_key"], "corrections": row.get("corrections") or {},
+        "cites": row.get("cites", []),
     }  # fmt: skip
 
 
@@ -232,6 +239,27 @@ def link_dependencies(order):
             Obligation.objects.filter(pk=obligation.pk).update(
                 depends_on=target, updated=timezone.now()
             )
+
+
+def link_implementations(order):
+    """Link the documents that implement an order and the orders they implement (by number, or
+    by title when a memo names the order only by title), whichever is imported first."""
+    refs = order.implements_numbers
+    if refs:
+        targets = [
+            o for o in Order.objects.exclude(pk=order.pk).defer("text") if implements(refs, o)
+        ]
+        order.implements.add(*targets)
+    for memo in Order.objects.exclude(pk=order.pk).exclude(implements_numbers=[]).defer("text"):
+        if implements(memo.implements_numbers, order):
+            memo.implements.add(order)
+
+
+def implements(refs, order) -> bool:
+    """Whether one of `refs` (citations.cited_orders) names `order`."""
+    names = {order.number} if order.number else set()
+    names.add(f"title:{order.title}".casefold())
+    return any(ref.casefold() in names or ref in names for ref in refs)
 
 
 def propose_effects(order, by) -> int:

@@ -19,6 +19,7 @@ from obligations.importers import (
     create_obligation,
     default_conventions,
     link_dependencies,
+    link_implementations,
     obligation_fields,
     order_fields,
     propose_effects,
@@ -118,6 +119,7 @@ def apply(version, *, by, keep_corrections=True, note=""):
             _carry_out(entry, order, version, by, why, keep_corrections)
         _make_current(order, version, by, note)
         link_dependencies(order)
+        link_implementations(order)
         propose_effects(order, by)
         for obligation in order.obligations.select_related("withdrawn_by__caused_by"):
             change = obligation.changes.filter(note=why).first()

@@ -251,7 +251,7 @@ def detail_args(name, order):
 
 PAGE_QUERIES = {
     "home": 18, "obligation_list": 11, "order_list": 7, "calendar": 7, "obligation_detail": 14,
-    "occurrence_detail": 12, "order_detail": 11, "timeline": 8,  # order page: + its texts
+    "occurrence_detail": 12, "order_detail": 14, "timeline": 8,  # order: + texts, memos
 }  # fmt: skip
 
 

@@ -7,7 +7,7 @@ for found in extraction.obligations: ...
 import re
 from datetime import date
 
-from obligations.extraction import actors, formats, source, structure
+from obligations.extraction import actors, citations, formats, source, structure
 from obligations.extraction.directives import Context, read_block
 from obligations.extraction.results import Extraction, ExtractionError, Found, OrderInfo
 from obligations.extraction.sentences import sentences
@@ -50,6 +50,8 @@ def extract(text: str, signed: date | None = None, kind: str | None = None) -> E
     for row in found:
         _date(row, info)
     info.revokes, info.amends = _changes(cleaned, begin, end)
+    named = re.findall(r"\d{4,6}", header.get("implements", ""))
+    info.implements = list(dict.fromkeys(named + citations.cited_orders(cleaned[begin:end])))
     return Extraction(order=info, text=text, obligations=found)
 
 

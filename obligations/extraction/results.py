@@ -20,6 +20,7 @@ class OrderInfo:
     source: str | None = None
     revokes: list[str] = field(default_factory=list)  # numbers of orders this one revokes
     amends: list[str] = field(default_factory=list)  # numbers of orders this one amends
+    implements: list[str] = field(default_factory=list)  # orders it implements (citations.py)
 
 
 @dataclass

@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 HEADER_KEYS = {
     "number", "title", "signed", "published", "citation", "source", "complete", "note",
-    "effective", "kind", "url", "president", "document_number", "type",
+    "effective", "kind", "url", "president", "document_number", "type", "implements",
 }  # fmt: skip
 HEADER_LINE = re.compile(r"([a-z_]+):[ \t]*(.*)")
 MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"

@@ -1,6 +1,8 @@
 """One obligation, one occurrence, one order: what they say, how their dates were computed, and
 (for permitted users) the forms that change them."""
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -12,6 +14,7 @@ from django.views.decorators.http import require_POST
 from obligations import clock, effects
 from obligations.extraction.source import split_header
 from obligations.forms import ConventionsForm, ProgressForm, SeriesForm
+from obligations.importers import implements
 from obligations.models import Conflict, Obligation, Occurrence, Order, OrderVersion
 from obligations.permissions import can_change, duties, require_change
 from obligations.series import SeriesError
@@ -159,11 +162,32 @@ def _order_body(pk, day) -> dict:
     revokes = Order.objects.defer("text").filter(number__in=order.revokes + order.amends)
     return {
         "day": day, "order": order, "obligations": obligations, "withdrawn": withdrawn,
-        **_texts(order),
+        **_texts(order), **_implementation(order),
         "text": highlighted(order, obligations), "changed_orders": revokes,
         "revoked_orders": order.revoked_orders.defer("text").filter(revoked_on__lte=day),
         "proposals": effects.pending_for(order),
     }  # fmt: skip
+
+
+def _implementation(order) -> dict:
+    """The documents that implement the order, and per section the directives that cite it."""
+    implementers = list(order.implemented_by.defer("text"))
+    cited = Obligation.objects.filter(order__in=implementers, withdrawn_by=None).exclude(cites=[])
+    by_section = {}
+    for obligation in cited.select_related("order").defer("order__text"):
+        refs = obligation.order.implements_numbers
+        for cite in obligation.cites:
+            ref = cite["order"] or (refs[0] if len(refs) == 1 else None)
+            if ref and implements([ref], order):
+                by_section.setdefault(cite["section"], []).append(obligation)
+    return {
+        "implemented_by": implementers, "implements": list(order.implements.defer("text")),
+        "by_section": sorted(by_section.items(), key=lambda item: _section_key(item[0])),
+    }  # fmt: skip
+
+
+def _section_key(section):
+    return [int(p) if p.isdigit() else p for p in re.findall(r"\d+|[a-z]+", section)]
 
 
 def _texts(order) -> dict:
