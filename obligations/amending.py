@@ -89,11 +89,21 @@ def rebase(effect):
     return version
 
 
+def revocation_date(source, target):
+    """The day `source` revokes the whole of `target`: a date its text names ("is revoked
+    effective June 1, 2018"), else the day it takes effect."""
+    for a in find_amendments(source.text):
+        if a.target == target.number and a.op == "revoke" and a.section is None:
+            return _date(a.as_of, source)
+    return source.effective or source.signed
+
+
 def _date(as_of, source):
-    """The day an amendment takes effect: the amending order's signing (the default), its
-    effective date ("as of the effective date of this order"), or a date it names."""
-    if as_of == "effective":
-        return source.effective or source.signed
-    if isinstance(as_of, str) and as_of not in ("", "signed"):
+    """The day an amendment takes effect: a date the amending order names, else the day the
+    amending order takes effect (its effective date, or its signing: "as of the effective date
+    of this order" says the same)."""
+    if isinstance(as_of, date):
+        return as_of
+    if isinstance(as_of, str) and as_of not in ("", "signed", "effective"):
         return date.fromisoformat(as_of)
-    return as_of if isinstance(as_of, date) else source.signed
+    return source.effective or source.signed

@@ -277,7 +277,9 @@ def propose_effects(order, by) -> int:
 
 
 def _propose(source, target, by) -> bool:
-    on = source.effective or source.signed
+    from obligations.amending import revocation_date
+
+    on = revocation_date(source, target)
     check_revocation(source, target, on)
     _, created = OrderEffect.objects.get_or_create(
         source=source, target=target, kind=OrderEffect.Kind.REVOKE,

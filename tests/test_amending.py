@@ -106,3 +106,12 @@ def test_an_instruction_the_text_cannot_take_is_shown_not_applied(eo_13768_text,
     assert effect.version is None and "could not be carried out" in effect.note
     with pytest.raises(effects.EffectError, match="no text to apply"):
         effects.apply(effect, by=people["admin"])
+
+
+def test_a_revocation_on_a_date_the_text_names(eo_13768_text):
+    import_text(eo_13768_text)
+    import_text(AMENDING.replace(
+        "Sec. 2. Section 13 of Executive Order 13768 is revoked.",
+        "Sec. 2. Executive Order 13768 is hereby revoked effective June 1, 2017."))  # fmt: skip
+    effect = OrderEffect.objects.get(kind="revoke")
+    assert effect.on == date(2017, 6, 1)
