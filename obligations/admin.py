@@ -8,6 +8,7 @@ from obligations.models import (
     ObligationChange,
     Occurrence,
     Order,
+    OrderVersion,
     Reminder,
     ReminderPreference,
     StatusChange,
@@ -41,7 +42,8 @@ class OrderAdmin(admin.ModelAdmin):
     list_display = ["number", "title", "kind", "signed", "effective", "revoked_on"]
     list_filter = ["kind"]
     search_fields = ["number", "title", "citation"]
-    readonly_fields = ["text_sha256", "imported_at", "revoked_by"]
+    # A new text is a new version (revisions.py), reviewed and applied, never edited in place.
+    readonly_fields = ["text", "text_sha256", "imported_at", "revoked_by", "implements_numbers"]
 
 
 @admin.register(Obligation)
@@ -52,7 +54,11 @@ class ObligationAdmin(admin.ModelAdmin):
     list_select_related = ["order"]
     # The conventions change only through the dashboard's form, which keeps the history and
     # records what the change closes or reopens; the rule comes from the order's text.
-    readonly_fields = ["key", "span_start", "span_end", "rule", "conventions", "created", "updated"]
+    # Its text's version, withdrawal and corrections come from applying texts (revisions.py).
+    readonly_fields = [
+        "key", "span_start", "span_end", "rule", "conventions", "created", "updated", "version",
+        "source_key", "corrections", "withdrawn_by", "withdrawn_on", "cites",
+    ]  # fmt: skip
 
     @admin.display(description="actors")
     def actor_list(self, obj):
@@ -92,6 +98,15 @@ class OccurrenceAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # an occurrence is closed as waived or not required, never deleted
+
+
+@admin.register(OrderVersion)
+class OrderVersionAdmin(ReadOnlyAdmin):
+    """Every text an order was imported from: decided on the dashboard (revisions.py)."""
+
+    list_display = ["order", "number", "state", "imported_at", "imported_by", "caused_by"]
+    list_filter = ["state"]
+    list_select_related = ["order", "imported_by", "caused_by"]
 
 
 @admin.register(StatusChange)
