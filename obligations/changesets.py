@@ -11,6 +11,8 @@ a change set out. Printable and testable on its own:
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from obligations.schedule import Rule
+
 # What a person reads of an obligation, and may have corrected at import (drafts.py).
 COMPARED = ("section", "actors", "action", "quote", "rule", "anchor_text")
 CORRECTABLE = ("section", "actors", "action", "rule", "anchor_text")
@@ -37,6 +39,12 @@ class Entry:
     def action(self):
         return (self.new or {}).get("action") or getattr(self.obligation, "action", "")
 
+    def shown(self) -> list[tuple[str, str, str]]:
+        """(field, old, new) as people read them: a rule described, actors joined."""
+        return [
+            (name, _show(name, old), _show(name, new)) for name, (old, new) in self.fields.items()
+        ]
+
     def due_change(self) -> str:
         """ "due 2017-04-25 → 2017-04-10", "12 due dates, first 2017-02-01 (was 16, ...)"."""
         return f"{_dues(self.old_dues)} → {_dues(self.new_dues)}"
@@ -53,6 +61,16 @@ class Entry:
         if self.kept:
             head += f"; corrections kept: {', '.join(self.kept)}"
         return head
+
+
+def _show(name, value) -> str:
+    if name == "rule" and isinstance(value, dict):
+        return Rule.from_dict(value).describe()
+    if name == "due dates":
+        return _dues(value)
+    if isinstance(value, list):
+        return "; ".join(map(str, value))
+    return str(value)
 
 
 def _dues(dates) -> str:

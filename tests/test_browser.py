@@ -131,6 +131,30 @@ def test_import_a_text_and_see_it_highlighted(page, live_server, people, eo_1376
     ).is_visible()
 
 
+def test_a_new_text_is_reviewed_then_applied_keeping_corrections(page, live_server, people):
+    sign_in(page, live_server, "boss")
+    for text, action in ((ORDER_TEXT, "widget security report"), (ORDER_TEXT.replace(
+            "within 90 days", "within 60 days").split("Sec. 2.")[0], None)):  # fmt: skip
+        page.goto(f"{live_server.url}/import/")
+        page.fill("#id_text", text)
+        page.click("button:has-text('Preview')")
+        if action:
+            page.fill("#id_form-0-action", action)
+        page.click("button:has-text('Confirm and save')")
+    assert page.locator("h1").inner_text().endswith("text 2: pending")
+    assert page.locator("p.change-summary").inner_text().startswith("0 added, 1 changed, 1 retired")
+    assert page.locator("text=due 2020-05-31 → due 2020-05-01").is_visible()
+    assert page.locator("text=corrections kept: action").is_visible()
+    shot(page, "version-change-list")
+    page.click("button:has-text('Apply text 2')")
+    assert page.locator(".message-success").is_visible()
+    marks = page.locator(".order-text mark")
+    assert marks.count() == 1 and "within 60 days" in marks.first.inner_text()
+    assert page.locator("h2:has-text('Withdrawn')").is_visible()
+    marks.first.click()
+    assert page.locator("h1").inner_text().startswith("Sec. 1: widget security report")
+
+
 def test_calendar_timeline_and_as_of(page, live_server, people, eo_13768):
     sign_in(page, live_server, "reader")
     page.goto(f"{live_server.url}/calendar/?month=2017-04&as_of=2017-04-20")
