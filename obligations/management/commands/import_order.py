@@ -35,7 +35,8 @@ class Command(BaseCommand):
             with transaction.atomic():  # an effect that cannot be applied: nothing imported
                 result = import_text(read_file(path), signed=signed_on, kind=kind, source=source)
                 self.stdout.write(result.summary())
-                if result.outcome == "pending":
+                waiting = result.version and result.version.state == "pending"
+                if result.outcome == "pending" or (waiting and options["apply"]):
                     self._changes(result, options["apply"])
                 if apply_effects:
                     self._apply(result.order)
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
 
     def _changes(self, result, apply):
-        for line in result.changes.lines():
+        for line in revisions.changes(result.version).lines():
             self.stdout.write(f"  {line}")
         if apply:
             revisions.apply(result.version, by=None, note="applied by import_order --apply")
