@@ -95,10 +95,12 @@ class Command(BaseCommand):
                     continue
                 counts[imported.outcome] += 1
                 warnings += len(imported.warnings)
-                self._report(label, imported)
+                self._report(label, imported, progress)
         self._summary(len(documents), counts, refused, failed, warnings)
 
-    def _report(self, label, imported):
+    def _report(self, label, imported, progress):
+        if self.verbosity >= 2 or imported.outcome == "pending" or imported.warnings:
+            progress.clear()  # a report line must not start after the counter on a terminal
         if self.verbosity >= 2 or imported.outcome == "pending":
             self.stdout.write(f"{label}: {imported.result.summary()}")
         for warning in imported.warnings:
@@ -208,7 +210,12 @@ class Progress:
             self.bar.set_postfix_str(label, refresh=False)
             self.bar.update()
         elif self.total > 1:
-            self.stream.write(f"\r[{self.done}/{self.total}] {label:<40}", ending="")
+            self.stream.write(f"\r[{self.done}/{self.total}] {label}"[:60].ljust(60), ending="")
+            self.stream.flush()
+
+    def clear(self):
+        if self.bar is None and self.total > 1:
+            self.stream.write("\r" + " " * 60 + "\r", ending="")
             self.stream.flush()
 
     def __exit__(self, *exc):
