@@ -314,6 +314,12 @@ OBLIGATION_DEFAULTS = {
     "horizon_years": envint("DEFAULT_HORIZON_YEARS", 4),
 }
 
+# The Federal Register's API (manage.py import_fr --number / --signed-from); tests point it at a
+# local server.
+FEDERAL_REGISTER_API = os.environ.get(
+    "FEDERAL_REGISTER_API", "https://www.federalregister.gov/api/v1"
+)
+
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
