@@ -194,9 +194,12 @@ def default_conventions() -> dict:
 
 def create_obligation(order, version, row, conventions=None):
     """A new obligation from a version's row, pointing into that version's text."""
-    key = Obligation.make_key(row["section"], row["quote"], row["rule"])
-    if order.obligations.filter(key=key).exists():  # a withdrawn one said the same
-        key = f"{key}-{version.number}"
+    key = base = Obligation.make_key(row["section"], row["quote"], row["rule"])
+    taken = set(order.obligations.filter(key__startswith=base).values_list("key", flat=True))
+    n = 1
+    while key in taken:  # the same sentence again (a section repeats it, or a withdrawn one)
+        n += 1
+        key = f"{base}-{n}"
     obligation = Obligation.objects.create(
         order=order, version=version, key=key, conventions=conventions or default_conventions(),
         **obligation_fields(row),

@@ -285,17 +285,9 @@ def test_folder_proposes_the_revocation(tmp_path):
 
 
 FIXTURES = sorted(p.stem for p in FR.glob("*.json"))
-KNOWN_BUG = {
-    "EO_13228": "importers.create_obligation: a sentence said three or more times in one "
-    "section gives the same obligation key twice (UNIQUE constraint failed)"
-}
 
 
-@pytest.mark.parametrize(
-    "stem",
-    [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=KNOWN_BUG[s])) if s in KNOWN_BUG
-     else s for s in FIXTURES],
-)  # fmt: skip
+@pytest.mark.parametrize("stem", FIXTURES)
 def test_every_recorded_order_imports(stem):
     """Every real order imports (zero obligations is an answer), with no refusal."""
     out = run(FR / f"{stem}.json")

@@ -18,8 +18,13 @@ __all__ = ["Extraction", "ExtractionError", "Found", "OrderInfo", "extract", "re
 
 MAX_OBLIGATIONS = 3000  # EO 14110, among the longest orders, has about 150
 MAX_CHARS = 1_000_000  # seven times the longest order (EO 14110, 135 KB)
-REVOKED = re.compile(r"\b(?:is|are)\s+(?:hereby\s+)?(?:revoked|rescinded)\b", re.IGNORECASE)
-AMENDED = re.compile(r"\b(?:is|are)\s+(?:hereby\s+)?(?:amended|superseded)\b", re.IGNORECASE)
+REVOKED = re.compile(
+    r"\b(?:is|are)\s+(?:hereby\s+)?(?:revoked|rescinded)\b(?P<list>\s*:)?", re.IGNORECASE
+)
+AMENDED = re.compile(
+    r"\b(?:is|are)\s+(?:hereby\s+)?(?:further\s+)?(?:amended|superseded)\b(?P<list>\s*:)?",
+    re.IGNORECASE,
+)
 # What says a text is a presidential order even with no "Sec." headings and nothing directed:
 # short orders that only revoke, amend or designate (zero obligations is then the answer).
 ORDER_WORDS = re.compile(
@@ -126,6 +131,8 @@ def _changes(cleaned: str, begin: int, end: int) -> tuple[list[str], list[str]]:
             if not verb:
                 continue
             head = sentence[: verb.start()]
+            if verb.group("list"):  # "The following orders are revoked: Executive Order ..."
+                head = sentence[verb.end() :]
             numbers = [
                 n for m in ORDER_NUMBER.finditer(head) for n in re.findall(r"\d{5}", m.group(1))
             ]

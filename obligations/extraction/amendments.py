@@ -31,7 +31,7 @@ ORDER = (
     r"(?:,?\s*\((?:[^()]|\([^()]*\))*\))?,?(?:\s+as\s+amended,?)?"
 )
 TARGET = re.compile(
-    rf"(?:\b{PART}\s+of\s+)?\b{ORDER}\s+(?:is|are)\s+(?:hereby\s+)?(?P<verb>amended|revoked|rescinded)",
+    rf"(?:\b{PART}\s+of\s+)?\b{ORDER}\s+(?:is|are)\s+(?:hereby\s+)?(?:further\s+)?(?P<verb>amended|revoked|rescinded)",
     re.IGNORECASE,
 )
 # Inside "Executive Order N is amended as follows: (a) Section 2 is amended ...".
