@@ -332,8 +332,7 @@ class Imported:
 
     @property
     def outcome(self) -> str:
-        # ImportResult.outcome is new; an older one has none and only ever creates.
-        return getattr(self.result, "outcome", "created")
+        return self.result.outcome
 
 
 def import_document(meta: dict, xml: str, by=None) -> Imported:
@@ -355,8 +354,55 @@ def import_document(meta: dict, xml: str, by=None) -> Imported:
         Order.objects.filter(pk=result.order.pk).exclude(
             document_number=document, fr_notes=notes
         ).update(document_number=document, fr_notes=notes, updated=timezone.now())
+        proposed = link_from_notes(Order.objects.get(pk=result.order.pk), by)
     revokes, amends = _text_changes(result)
-    return Imported(result, disagreements(result.order.number, parse_notes(notes), revokes, amends))
+    warnings = disagreements(result.order.number, parse_notes(notes), revokes, amends)
+    return Imported(result, warnings + proposed)
+
+
+def link_from_notes(order, by=None) -> list[str]:
+    """Revocations the Federal Register's notes record and the texts do not (or not readably):
+    proposed for review like any other, whichever of the two orders is stored first, saying
+    they come from the notes. What the notes say revoked "in part" is left to the texts."""
+    from obligations.importers import EffectError, check_revocation
+    from obligations.models import Order, OrderEffect
+
+    pairs = []  # (revoking, revoked, date from the notes)
+    notes = parse_notes(order.fr_notes)
+    for relation, mine in (("revoked_by", False), ("revokes", True)):
+        for number, day in getattr(notes, relation):
+            if number in notes.partly:
+                continue
+            other = Order.objects.filter(number=number).exclude(pk=order.pk).first()
+            if other:
+                pairs.append((order, other, day) if mine else (other, order, day))
+    if order.number:  # stored orders whose notes name this one
+        for other in Order.objects.filter(fr_notes__contains=order.number).exclude(pk=order.pk):
+            theirs = parse_notes(other.fr_notes)
+            for number, day in theirs.revoked_by:
+                if number == order.number and number not in theirs.partly:
+                    pairs.append((order, other, day))
+            for number, day in theirs.revokes:
+                if number == order.number and number not in theirs.partly:
+                    pairs.append((other, order, day))
+    messages = []
+    for source, target, day in pairs:
+        if OrderEffect.objects.filter(source=source, target=target, kind="revoke").exists():
+            continue
+        # The notes' date is the revoking order's (often its signing): its own dates come first.
+        on = source.effective or source.signed or day
+        try:
+            check_revocation(source, target, on)
+        except EffectError as error:
+            messages.append(f"the notes' revocation was not proposed: {error}")
+            continue
+        OrderEffect.objects.create(
+            source=source, target=target, kind="revoke", on=on, proposed_by=by,
+            note=f"From the Federal Register's notes ({target.short_name}: revoked by "
+            f"{source.short_name}); its text does not say so in words the reader knows.",
+        )  # fmt: skip
+        messages.append(f"proposed from the notes: {source.short_name} revokes {target.short_name}")
+    return messages
 
 
 def _text_changes(result) -> tuple[list[str], list[str]]:

@@ -170,14 +170,15 @@ def _create(text, data, sha, source, by):
     )  # fmt: skip
     result = ImportResult(order)
     result.counts["order_created"] = 1
+    keys, agencies = set(), {}  # what this import has made so far: no query per row for them
     for row in data["obligations"]:
-        create_obligation(order, version, row)
+        create_obligation(order, version, row, keys=keys, agencies=agencies)
         result.counts["obligations_created"] += 1
     link_dependencies(order)
     link_implementations(order)
     result.counts["effects_proposed"] = propose_effects(order, by)
-    for obligation in order.obligations.all():
-        sync_occurrences(obligation, result)
+    for obligation in order.obligations.select_related("order").prefetch_related("agencies"):
+        sync_occurrences(obligation, result, new=True)
     return result
 
 
@@ -192,20 +193,34 @@ def default_conventions() -> dict:
     return Conventions.from_dict(settings.OBLIGATION_DEFAULTS).to_dict()
 
 
-def create_obligation(order, version, row, conventions=None):
-    """A new obligation from a version's row, pointing into that version's text."""
+def create_obligation(order, version, row, *, keys=None, agencies=None):
+    """A new obligation from a version's row, pointing into that version's text. A new order's
+    import passes `keys` (the keys it has used) and `agencies` (name: Agency) to save queries."""
     key = base = Obligation.make_key(row["section"], row["quote"], row["rule"])
-    taken = set(order.obligations.filter(key__startswith=base).values_list("key", flat=True))
+    taken = keys if keys is not None else set(
+        order.obligations.filter(key__startswith=base).values_list("key", flat=True)
+    )  # fmt: skip
     n = 1
     while key in taken:  # the same sentence again (a section repeats it, or a withdrawn one)
         n += 1
         key = f"{base}-{n}"
+    taken.add(key)
     obligation = Obligation.objects.create(
-        order=order, version=version, key=key, conventions=conventions or default_conventions(),
+        order=order, version=version, key=key, conventions=default_conventions(),
         **obligation_fields(row),
     )  # fmt: skip
-    set_agencies(obligation, row["actors"])
+    if agencies is None:
+        set_agencies(obligation, row["actors"])
+    else:
+        obligation.agencies.add(*{_agency(actor, agencies) for actor in row["actors"]})
     return obligation
+
+
+def _agency(actor, known):
+    name, abbreviation = agency_for(actor)
+    if name not in known:
+        known[name] = Agency.named(name, abbreviation)
+    return known[name]
 
 
 def obligation_fields(row) -> dict:
@@ -301,15 +316,19 @@ def check_revocation(source, target, on):
         )
 
 
-def sync_occurrences(obligation, result=None, *, cause=SYSTEM):
+def sync_occurrences(obligation, result=None, *, cause=SYSTEM, new=False):
     """Make the occurrences match the computed due dates, one per due date and track (each
     responsible agency's, or one shared), never overwriting a status people set. The history
-    rows it writes name `cause` (the user, and the change or effect behind them)."""
+    rows it writes name `cause` (the user, and the change or effect behind them). `new`: the
+    obligation was just made and has no occurrences yet (nothing to read, move or close)."""
     counts = result.counts if result else {}
-    tracks = track_agencies(list(obligation.agencies.order_by("id")), obligation.quote)
-    existing = {(o.agency_id, o.sequence): o for o in obligation.occurrences.all()}
     dues = [] if obligation.withdrawn_by_id else obligation.due_dates()
-    current = set()
+    if new and not dues:
+        return
+    agencies = sorted(obligation.agencies.all(), key=lambda a: a.pk)  # a prefetch serves it
+    tracks = track_agencies(agencies, obligation.quote)
+    existing = {} if new else {(o.agency_id, o.sequence): o for o in obligation.occurrences.all()}
+    current, made = set(), []
     for due in dues:
         text = obligation.explain(due.explanation)
         for agency in tracks:
@@ -317,16 +336,18 @@ def sync_occurrences(obligation, result=None, *, cause=SYSTEM):
             current.add((agency_id, due.sequence))
             occurrence = existing.get((agency_id, due.sequence))
             if occurrence is None:
-                Occurrence.objects.create(
+                made.append(Occurrence(
                     obligation=obligation, agency=agency, sequence=due.sequence, due=due.date,
                     explanation=text, period_start=due.period_start, period_end=due.period_end,
-                )  # fmt: skip
-                counts["occurrences_created"] = counts.get("occurrences_created", 0) + 1
+                ))  # fmt: skip
                 continue
             _reopen_if_due(occurrence, due.date, cause)
             if _move(occurrence, due, text):
                 counts["occurrences_updated"] = counts.get("occurrences_updated", 0) + 1
-    _retire(obligation, current, counts, cause)
+    Occurrence.objects.bulk_create(made, batch_size=500)
+    counts["occurrences_created"] = counts.get("occurrences_created", 0) + len(made)
+    if not new:
+        _retire(obligation, current, counts, cause)
 
 
 def _move(occurrence, due, text) -> bool:

@@ -435,3 +435,20 @@ def test_answers_over_the_size_cap_are_refused(fr_api, monkeypatch):
 def test_server_errors_are_one_line(fr_api):
     with pytest.raises(fr.FederalRegisterError, match=r"/xml/EO_1.xml: the server answered 404"):
         fr.fetch_xml({"full_text_xml_url": f"{fr_api.base}/xml/EO_1.xml"})
+
+
+@pytest.mark.parametrize("first", ["revoked", "revoking"])
+def test_a_revocation_only_the_notes_record_is_proposed_saying_so(first):
+    from obligations.federal_register import import_document
+
+    revoked = {**meta("13435"), "executive_order_notes": "Revoked by: EO 13505, March 9, 2009"}
+    revoking = {**meta("13505"), "executive_order_notes": ""}
+    # The revoking text says nothing readable: only the notes record the revocation.
+    body = xml("13505").replace("revoked", "set aside").replace("Revoked", "Set aside")
+    documents = [(revoked, xml("13435")), (revoking, body)]
+    for document in documents if first == "revoked" else documents[::-1]:
+        import_document(*document)
+    effect = OrderEffect.objects.get()
+    assert (effect.source.number, effect.target.number, effect.on) == (
+        "13505", "13435", date(2009, 3, 9))  # fmt: skip
+    assert effect.state == "pending" and "Federal Register's notes" in effect.note
