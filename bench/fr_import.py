@@ -110,7 +110,11 @@ def run(folder: Path) -> bool:
 def main() -> int:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     if not folder.is_dir():
-        print(f"{folder}: no such folder (export the corpus there first)", file=sys.stderr)
+        print(
+            f"{folder}: no such folder: put the JSON+XML pairs there, e.g. the executive_orders/ "
+            "folder of github.com/tony-landreth/presidential_executive_order_corpus",
+            file=sys.stderr,
+        )
         return 2
     with tempfile.TemporaryDirectory() as work:
         setup(work)
