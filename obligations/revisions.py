@@ -136,9 +136,7 @@ def reject(version, *, by, note=""):
 
 
 def _locked(version, verb):
-    version = (
-        OrderVersion.objects.select_for_update().select_related("caused_by").get(pk=version.pk)
-    )
+    version = OrderVersion.objects.select_for_update().get(pk=version.pk)
     if version.state != State.PENDING:
         raise RevisionError(
             f"text {version.number} is {version.state}: only a pending text can be {verb}"

@@ -126,9 +126,47 @@ def invariants(occurrence):
             "status": occurrence.status, "last_to": rows[-1].to_status if rows else None}  # fmt: skip
 
 
+WEEKLY = """number: 99031
+title: Race of texts
+signed: 2020-01-02
+
+Sec. 1. Lists. The Secretary of Energy shall publish a list on a weekly basis.
+
+Sec. 2. Reports. The Secretary of Energy shall submit a report within 90 days of the date of this order.
+"""
+
+
+def texts(count):
+    """Everyone applies the same pending text of an order at once: one applies it, the others
+    are told it is applied; what it withdraws is closed once."""
+    from obligations import revisions
+    from obligations.importers import import_text
+
+    order = import_text(WEEKLY).order
+    version = import_text(WEEKLY.split("Sec. 2.")[0]).version
+
+    def work(i, barrier):
+        barrier.wait()
+        try:
+            revisions.apply(version, by=None)
+        except revisions.RevisionError:
+            return ["refused"]
+        return ["applied"]
+
+    answers = in_threads(count, work)
+    weekly = order.obligations.get(section="1")
+    report = order.obligations.get(section="2")
+    closings = [o.history.count() for o in report.occurrences.all()]
+    return answers, {"withdrawn": report.withdrawn_by_id == version.pk, "closings": closings,
+                     "weekly_untouched": not weekly.occurrences.exclude(status="open").exists(),
+                     "texts_applied": order.versions.filter(state="applied").count()}  # fmt: skip
+
+
 def main(count):
     occurrence, user = seed()
-    report = {}
+    answers, figures = texts(count)
+    report = {"texts": {"answers": {a: answers.count(a) for a in sorted(set(answers))},
+                        **figures}}  # fmt: skip
     for name, race in (("stale", lambda: stale(occurrence, user, count)),
                        ("fresh", lambda: fresh(occurrence, user, count)),
                        ("direct", lambda: direct(occurrence, count))):  # fmt: skip

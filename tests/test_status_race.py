@@ -25,6 +25,11 @@ def test_twenty_simultaneous_changes_keep_the_history_true(database):  # noqa: F
     assert run.returncode == 0, run.stderr[-3000:]
     report = json.loads(run.stdout.strip().splitlines()[-1])
     print(json.dumps(report, indent=1))
+    texts = report.pop("texts")
+    # Everyone applying one pending text at once: it is applied once; its withdrawal is closed once.
+    assert texts["answers"] == {"applied": 1, "refused": THREADS - 1}
+    assert texts["withdrawn"] and texts["closings"] == [1] and texts["texts_applied"] == 1
+    assert texts["weekly_untouched"]
     stale, fresh, direct = report["stale"], report["fresh"], report["direct"]
     # From one page version: exactly one change applies, the other 19 are told of it.
     assert stale["codes"] == {"302": 1, "409": THREADS - 1}
