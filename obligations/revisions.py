@@ -31,6 +31,7 @@ from obligations.permissions import can_import
 from obligations.schedule import Conventions, Rule
 
 State = OrderVersion.State
+ANCHORING = ("span_start", "span_end", "source_key")  # where a quote is, not what it says
 
 
 class RevisionError(EffectError):
@@ -170,12 +171,12 @@ def _rewrite(entry, version, by, why, keep_corrections):
     obligation, fields = entry.obligation, obligation_fields(entry.new)
     if not keep_corrections:
         fields["conventions"] = default_conventions()
-    if entry.kind == "changed":
-        old = {name: _jsonable(getattr(obligation, name)) for name in fields}
+    old = {name: _jsonable(getattr(obligation, name)) for name in fields}
+    moved = {k for k in fields if old[k] != _jsonable(fields[k])} - set(ANCHORING)
+    if entry.kind == "changed" or moved:  # not when only the offsets move (re-anchoring)
         ObligationChange.objects.create(
             obligation=obligation, by=by, field="text", note=why,
-            old={k: v for k, v in old.items() if v != _jsonable(fields[k])},
-            new={k: _jsonable(v) for k, v in fields.items() if old[k] != _jsonable(v)},
+            old={k: old[k] for k in moved}, new={k: _jsonable(fields[k]) for k in moved},
         )  # fmt: skip
     Obligation.objects.filter(pk=obligation.pk).update(
         **fields, version=version, updated=timezone.now()

@@ -90,3 +90,25 @@ def test_through_the_page(client, people, weekly):
     client.force_login(people["dos"])
     assert client.post(url, {"action": "resume", "on": "2020-05-01",
                              "authority": MEMO}).status_code == 403  # fmt: skip
+
+
+def test_feeds_and_reminders_follow_a_suspension(client, people, make_feed, weekly):
+    from obligations import reminders
+
+    _, token = make_feed(people["dhs"], pending_only=True)
+    url = reverse("feed_ics", args=[token])
+    before = client.get(url).content.decode().count("BEGIN:VEVENT")
+    change_series(weekly, {"action": "suspend", "on": date(2020, 4, 1), "authority": MEMO})
+    after = client.get(url).content.decode().count("BEGIN:VEVENT")
+    assert (before, after) == (weekly.occurrences.count(), 4)
+    people["dhs"].email = "dhs@example.gov"
+    people["dhs"].save()
+    from datetime import UTC, datetime
+
+    from obligations.models import Reminder
+
+    # DHS staff with the default preferences: 30, 7 and 1 day before, and on the due day.
+    reminders.plan(datetime(2020, 4, 2, 14, tzinfo=UTC))
+    planned = Reminder.objects.filter(occurrence__obligation=weekly)
+    assert planned.exists()
+    assert not planned.filter(occurrence__due__gte=date(2020, 4, 1)).exists()
