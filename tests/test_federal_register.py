@@ -452,3 +452,12 @@ def test_a_revocation_only_the_notes_record_is_proposed_saying_so(first):
     assert (effect.source.number, effect.target.number, effect.on) == (
         "13505", "13435", date(2009, 3, 9))  # fmt: skip
     assert effect.state == "pending" and "Federal Register's notes" in effect.note
+
+
+def test_the_order_page_shows_the_notes(client, people):
+    run(FR / "EO_13435.json")
+    order = Order.objects.get(number="13435")
+    client.force_login(people["reader"])
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert "Federal Register notes" in page and "13505" in page
+    assert f"Federal Register document {order.document_number}" in page
