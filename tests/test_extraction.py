@@ -350,3 +350,21 @@ def test_an_order_that_only_revokes_is_an_order_with_no_obligations():
 def test_a_designation_with_an_order_number_in_its_header_is_an_order():
     text = "number: 13998\ntitle: Designation\n\nI designate the Deputy Secretary as acting head."
     assert extract(text).obligations == []
+
+
+def test_an_effective_date_counted_from_the_signing():
+    text = ("number: 99070\nsigned: 2000-11-06\n\nSec. 1. Reports. Within 30 days after the "
+            "effective date of this order, the Secretary of Energy shall designate an official."
+            "\n\nSec. 2. This order shall be effective sixty (60) days after the date of this "
+            "order.\n")  # fmt: skip
+    extraction = extract(text)
+    assert extraction.order.effective == date(2001, 1, 5)
+    (row,) = extraction.timed
+    assert row.due == date(2001, 2, 4)
+
+
+@pytest.mark.parametrize("phrase", ["on at least an annual basis", "on a regular annual basis"])
+def test_on_a_basis_with_a_qualifier_is_recurring(phrase):
+    text = f"Sec. 1. Reviews. The Secretary of Energy shall review the program {phrase}.\n"
+    (row,) = extract(text, signed=date(2020, 1, 2)).timed
+    assert (row.kind, row.every) == ("recurring", "year")

@@ -25,6 +25,12 @@ EFFECTIVE = re.compile(
     rf"effective\b((?:[^.]|\b[ap]\.m\.){{0,120}}?)(?:\bon\s+|\bas\s+of\s+)?({DATE})",
     re.IGNORECASE,
 )
+EFFECTIVE_AFTER = re.compile(
+    r"\bThis\s+(?:order|memorandum|proclamation)\s+(?:is|shall\s+be|shall\s+become|becomes)\s+"
+    r"effective\s+((?:\d{1,4}|[a-z]+(?:[\s-][a-z]+)?)(?:\s*\(\d{1,4}\))?)\s+(days?|months?|years?)\s+"
+    r"(?:after|from|following)\s+(?:the\s+date\s+of\s+)?(?:this|its)\s+(?:order|memorandum|signing|issuance)",
+    re.IGNORECASE,
+)
 EFFECTIVE_NOW = re.compile(
     r"\bThis\s+(?:order|memorandum|proclamation)\s+(?:is|shall\s+be)\s+effective\s+immediately",
     re.IGNORECASE,
@@ -104,6 +110,14 @@ def find_effective(cleaned: str, signed: date | None) -> date | None:
     match = EFFECTIVE.search(cleaned)
     if match:
         return parse_date(match.group(2))
+    later = EFFECTIVE_AFTER.search(cleaned)
+    if later and signed:  # "This order shall be effective 60 days after the date of this order."
+        from obligations.extraction.timing import number  # timing reads this module
+        from obligations.schedule import Period
+
+        return Period(number(later.group(1)), later.group(2).lower().rstrip("s") + "s").add_to(
+            signed
+        )
     return signed if EFFECTIVE_NOW.search(cleaned) else None
 
 

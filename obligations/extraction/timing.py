@@ -76,7 +76,10 @@ ADVERBS = {
     "biennially": "2 years", "biennial": "2 years", "triennially": "3 years", "triennial": "3 years",
 }  # fmt: skip
 FREQ = "|".join(sorted(map(re.escape, ADVERBS), key=len, reverse=True))
-ON_BASIS = re.compile(rf"\bon\s+an?\s+({FREQ})\s+basis\b", re.IGNORECASE)
+# "on a quarterly basis", "on at least an annual basis", "on a regular monthly basis"
+ON_BASIS = re.compile(
+    rf"\bon\s+(?:at\s+least\s+)?an?\s+(?:regular\s+)?({FREQ})\s+basis\b", re.IGNORECASE
+)
 DELIVERABLE = (
     r"(?:(?:progress|status|public|written|summary|joint|detailed)\s+)?"
     r"(?:reports?|updates?|reviews?|briefings?|assessments?|summar(?:y|ies)|lists?|"
