@@ -3,7 +3,7 @@ database: speed, memory, outcomes, refusals, obligation kinds, the slowest files
 
 Run: .venv/bin/python bench/fr_import.py [FOLDER]     (default /work/fr-corpus)
 Each document goes through obligations.federal_register.import_document, as `manage.py import_fr
-FOLDER` does, one transaction each. The network is never used: a JSON without its XML is refused.
+FOLDER` does, one transaction each. The network is never used: a JSON without its XML or raw text (.txt/.htm/.html) beside it is refused.
 Targets: the whole folder in under 2 minutes; every document imports (none refused or failed).
 """
 

@@ -4,7 +4,7 @@
   Register's metadata is authoritative; the XML's own heading lines are only a fallback).
 - parse_notes(text): "Revoked by: EO 13993, January 20, 2021; See: ..." as a Notes dataclass.
 - disagreements(number, notes, revokes, amends): where the notes and the order's text differ.
-- documents_by_number / documents_signed / fetch_xml: the API, with timeouts, a size cap and a
+- documents_by_number / documents_signed / fetch_text: the API, with timeouts, a size cap and a
   one-line FederalRegisterError (never a traceback) when the network or the server fails.
 """
 
@@ -45,7 +45,8 @@ class FederalRegisterError(Exception):
 
 
 def order_text(meta: dict, xml: str) -> str:
-    """The text the importer reads: a header block from the JSON, then the XML's order text.
+    """The text the importer reads: a header block from the JSON, then the order's text from the
+    full-text XML (or the raw text, an HTML page with the printed text in <pre>).
 
     formats.to_text already reads the XML (and gives a header from its EXECORDR/HD/DATE lines);
     we keep its body and its `kind`, and replace the rest of the header with the JSON's values,
@@ -271,15 +272,19 @@ def _pages(url: str):
     raise FederalRegisterError(f"more than {MAX_PAGES} pages of results: narrow the search")
 
 
-def fetch_xml(meta: dict) -> str:
-    url = meta.get("full_text_xml_url")
-    if not url:
-        number = _number(meta) or meta.get("document_number") or "this document"
-        raise FederalRegisterError(f"the Federal Register has no full-text XML for {number}")
-    try:
-        return get(url).decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise FederalRegisterError(f"{url}: not UTF-8 text (byte {error.start})") from None
+def fetch_text(meta: dict) -> tuple[str, str]:
+    """The document's full text and its kind ("xml" or "txt"): the full-text XML, else the raw
+    text (the GPO's printed text in <pre>), which is all the Federal Register has of orders
+    published before 2000 and of a few later ones."""
+    for key, kind in (("full_text_xml_url", "xml"), ("raw_text_url", "txt")):
+        url = meta.get(key)
+        if url:
+            try:
+                return get(url).decode("utf-8"), kind
+            except UnicodeDecodeError as error:
+                raise FederalRegisterError(f"{url}: not UTF-8 text (byte {error.start})") from None
+    number = _number(meta) or meta.get("document_number") or "this document"
+    raise FederalRegisterError(f"the Federal Register has no full text (XML or raw) for {number}")
 
 
 def get_json(url: str) -> dict:

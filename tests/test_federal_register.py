@@ -260,7 +260,7 @@ def test_folder_summary_refusals_and_second_run(tmp_path):
     assert (
         "7 documents: 4 imported, 0 updated, 0 unchanged, 0 new version pending, 3 refused" in lines
     )
-    assert "refused: EO_1.json: the Federal Register has no full-text XML for X" in lines
+    assert "refused: EO_1.json: the Federal Register has no full text (XML or raw) for X" in lines
     assert any(line.startswith("refused: broken.json: not JSON (") for line in lines)
     assert "refused: notes.json: not a Federal Register document (no document_number)" in lines
     assert Order.objects.count() == 4
@@ -301,15 +301,17 @@ def test_every_recorded_order_imports(stem):
 
 class Recorded(BaseHTTPRequestHandler):
     """documents.json searches over tests/fr/*.json (number, signing dates, fields[],
-    per_page, next_page_url), and the XML at /xml/EO_N.xml, as the Federal Register does."""
+    per_page, next_page_url), the XML at /xml/EO_N.xml and the raw text at /text/EO_N.htm, as
+    the Federal Register does."""
 
     def do_GET(self):
         url = urllib.parse.urlsplit(self.path)
         self.server.requests.append(self.path)
         if url.path == "/api/v1/documents.json":
             return self._send(json.dumps(self._search(urllib.parse.parse_qs(url.query))).encode())
-        if url.path.startswith("/xml/") and (FR / url.path[5:]).is_file():
-            return self._send((FR / url.path[5:]).read_bytes())
+        for prefix in ("/xml/", "/text/"):
+            if url.path.startswith(prefix) and (FR / url.path[len(prefix) :]).is_file():
+                return self._send((FR / url.path[len(prefix) :]).read_bytes())
         self.send_error(404)
 
     def _search(self, query):
@@ -324,7 +326,10 @@ class Recorded(BaseHTTPRequestHandler):
                 continue
             if not document["signing_date"] <= (one("conditions[signing_date][lte]") or "9999"):
                 continue
-            document["full_text_xml_url"] = f"{self.server.base}/xml/{path.stem}.xml"
+            # Orders published before 2000 have no XML, only the raw (printed) text.
+            has_xml = path.with_suffix(".xml").is_file()
+            document["full_text_xml_url"] = has_xml and f"{self.server.base}/xml/{path.stem}.xml"
+            document["raw_text_url"] = f"{self.server.base}/text/{path.stem}.htm"
             found.append({key: document.get(key) for key in query["fields[]"]})
         page, size = int(one("page") or 1), int(one("per_page"))
         result = {"count": len(found), "results": found[(page - 1) * size : page * size]}
@@ -385,6 +390,28 @@ def test_api_signed_range_follows_pages_and_saves(fr_api, monkeypatch, tmp_path)
     assert "\n6 documents: 0 imported, 0 updated, 6 unchanged" in run(tmp_path)
 
 
+def test_an_order_with_only_the_raw_text_imports_from_a_folder(tmp_path):
+    # Orders published before 2000 (and a few later) have no full-text XML: the printed text the
+    # GPO serves (raw_text_url, HTML with <pre>) beside the JSON is read instead.
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    for suffix in (".json", ".htm"):
+        shutil.copy(FR / f"EO_13109{suffix}", folder)
+    assert run(folder).startswith("1 documents: 1 imported")
+    order = Order.objects.get(number="13109")
+    assert (order.signed, order.document_number) == (date(1998, 12, 17), "98-34034")
+    assert order.title.startswith("Half-Day Closing of Executive Departments")
+    assert order.text.count("Sec. ") >= 3 and "<pre>" not in order.text
+
+
+def test_api_falls_back_to_the_raw_text(fr_api, tmp_path):
+    out = run("--number", "13109", "--save", tmp_path)
+    assert out.startswith("1 documents: 1 imported")
+    assert fr_api.requests[-1] == "/text/EO_13109.htm"
+    assert [p.name for p in sorted(tmp_path.iterdir())] == ["EO_13109.json", "EO_13109.txt"]
+    assert Order.objects.get(number="13109").obligations.count() >= 1
+
+
 def test_api_nothing_found(fr_api):
     with pytest.raises(CommandError, match="no executive order matching that"):
         run("--number", "99999")
@@ -423,18 +450,18 @@ def test_a_missing_xml_with_the_network_down_is_refused(settings, tmp_path):
 def test_urls_elsewhere_are_not_fetched(tmp_path):
     for url in ("file:///etc/passwd", "http://169.254.169.254/latest/meta-data"):
         with pytest.raises(fr.FederalRegisterError, match="not a Federal Register address"):
-            fr.fetch_xml({"full_text_xml_url": url})
+            fr.fetch_text({"full_text_xml_url": url})
 
 
 def test_answers_over_the_size_cap_are_refused(fr_api, monkeypatch):
     monkeypatch.setattr(fr, "MAX_BYTES", 1000)
     with pytest.raises(fr.FederalRegisterError, match="larger than 1,000 bytes"):
-        fr.fetch_xml({"full_text_xml_url": f"{fr_api.base}/xml/EO_13505.xml"})
+        fr.fetch_text({"full_text_xml_url": f"{fr_api.base}/xml/EO_13505.xml"})
 
 
 def test_server_errors_are_one_line(fr_api):
     with pytest.raises(fr.FederalRegisterError, match=r"/xml/EO_1.xml: the server answered 404"):
-        fr.fetch_xml({"full_text_xml_url": f"{fr_api.base}/xml/EO_1.xml"})
+        fr.fetch_text({"full_text_xml_url": f"{fr_api.base}/xml/EO_1.xml"})
 
 
 @pytest.mark.parametrize("first", ["revoked", "revoking"])

@@ -173,8 +173,9 @@ def from_html(raw: str) -> str:
 def _unwrap_govinfo(text: str) -> str:
     """A govinfo raw-text page: drop the bracketed head lines and the FR Doc trailer, and join
     the hard-wrapped lines of each paragraph (a wrapped line that starts "Section 9 of this
-    order" must not look like a heading)."""
-    text = GOVINFO_HEAD.sub("", text.replace("\r\n", "\n"))
+    order" must not look like a heading). The GPO pads the blank lines of its printed text with
+    NUL characters (every raw text of the Federal Register's 1990s orders): they are spacing."""
+    text = GOVINFO_HEAD.sub("", text.replace("\r\n", "\n").replace("\x00", ""))
     text = GOVINFO_TAIL.sub("\n", text)
     paragraphs = re.split(r"\n[ \t]*\n", text)
     return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())

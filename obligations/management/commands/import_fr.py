@@ -1,6 +1,7 @@
 """`manage.py import_fr` : import executive orders from the Federal Register.
 
-    import_fr META.json [XML]        one document (XML: the .xml next to the JSON, else fetched)
+    import_fr META.json [XML]        one document (the .xml next to the JSON, else its raw text
+                                     .txt/.htm/.html, else fetched)
     import_fr FOLDER                 every JSON (+ XML) in a folder, with a progress line
     import_fr --number 13768         through the API (settings.FEDERAL_REGISTER_API)
     import_fr --signed-from 2017-01-01 --signed-to 2017-12-31
@@ -150,13 +151,13 @@ def _loader(json_path):
 
 def _fetcher(meta, save):
     def load():
-        xml = fr.fetch_xml(meta)
+        text, kind = fr.fetch_text(meta)
         if save:
             save.mkdir(parents=True, exist_ok=True)
             stem = save / f"EO_{meta.get('executive_order_number') or meta['document_number']}"
             stem.with_suffix(".json").write_text(json.dumps(meta, indent=1) + "\n")
-            stem.with_suffix(".xml").write_text(xml)
-        return meta, xml
+            stem.with_suffix(f".{kind}").write_text(text)
+        return meta, text
 
     return load
 
@@ -179,14 +180,19 @@ def read_meta(path: Path) -> dict:
     return meta
 
 
+# Beside META.json, the full text under the same stem: the XML first, else the raw text.
+TEXT_SUFFIXES = (".xml", ".txt", ".htm", ".html")
+
+
 def read_xml(json_path: Path, meta: dict, xml_path: Path | None = None) -> str:
-    """The given XML file, else the one next to the JSON (same stem), else the API's."""
+    """The given file, else the full text next to the JSON (same stem), else the API's."""
     if xml_path:
         return read_file(xml_path)
-    beside = json_path.with_suffix(".xml")
-    if beside.is_file():
-        return read_file(beside)
-    return fr.fetch_xml(meta)
+    for suffix in TEXT_SUFFIXES:
+        beside = json_path.with_suffix(suffix)
+        if beside.is_file():
+            return read_file(beside)
+    return fr.fetch_text(meta)[0]
 
 
 class Progress:
