@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from obligations import drafts
+from obligations import dependencies, drafts
 from obligations.agencies import agency_for
 from obligations.extraction import extract
 from obligations.extraction.citations import citations
@@ -241,21 +241,16 @@ def set_agencies(obligation, actors):
 
 
 def link_dependencies(order):
-    """ "Within 30 days of the completion of the review": count from the obligation that
-    orders that review, when the order has exactly one such obligation."""
+    """ "Within 30 days of the completion of the review", "of receipt of the reports described in
+    subsection (c)": count from the obligation the order names (dependencies.target)."""
     active = order.obligations.filter(withdrawn_by=None)
+    rows = list(active.values_list("pk", "section", "action"))
     for obligation in active.exclude(rule__anchor__in=["order", "effective"]):
-        words = obligation.get_rule().anchor.lower().split()
-        nouns = [w for w in words if w not in {"of", "the", "a", "an", "completion", "submission",
-                                               "publication", "issuance", "receipt", "release"}]  # fmt: skip
-        matches = [
-            other for other in active.exclude(pk=obligation.pk)
-            if nouns and all(n in other.action.lower() for n in nouns[-1:])
-        ]  # fmt: skip
-        target = matches[0] if len(matches) == 1 else None
-        if obligation.depends_on_id != (target.pk if target else None):
+        others = [row for row in rows if row[0] != obligation.pk]
+        target = dependencies.target(obligation.get_rule().anchor, obligation.section, others)
+        if obligation.depends_on_id != target:
             Obligation.objects.filter(pk=obligation.pk).update(
-                depends_on=target, updated=timezone.now()
+                depends_on_id=target, updated=timezone.now()
             )
 
 

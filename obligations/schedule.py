@@ -103,7 +103,9 @@ class Rule:
                 return f"by {self.on.isoformat()}"
             return f"within {self.offset.label()} of {self.anchor_words()}"
         text = f"every {self.every.label()}"
-        if self.offset:
+        if self.on:
+            text += f", first by {self.on.isoformat()}"
+        elif self.offset:
             text += f", first within {self.offset.label()} of {self.anchor_words()}"
         return text
 
@@ -215,6 +217,8 @@ def due_dates(
     if rule.kind == "deadline" and rule.on:
         d, text = _adjust(rule.on, conventions, f"fixed date stated in the order: {day(rule.on)}")
         return [Due(d, 1, None, None, text)]
+    if rule.kind == "recurring" and rule.on:  # "by September 30, 2005, and every third year"
+        return _series(rule, anchor_date or rule.on, conventions, anchor_name)
     if anchor_date is None:
         return []
     if rule.kind == "immediate":
@@ -247,9 +251,13 @@ def _series(rule: Rule, anchor: date, conventions: Conventions, anchor_name: str
 def _raw_series(rule: Rule, anchor: date, conventions: Conventions, anchor_name: str):
     """Yield (date, explanation) for the series, before any rolling."""
     every = rule.every
-    if rule.offset:
-        first = rule.offset.add_to(anchor)
-        yield first, "first due " + _offset_text(anchor, anchor_name, rule.offset, first)
+    if rule.offset or rule.on:
+        if rule.on:
+            first = rule.on
+            yield first, f"first due on the fixed date stated in the order: {day(first)}"
+        else:
+            first = rule.offset.add_to(anchor)
+            yield first, "first due " + _offset_text(anchor, anchor_name, rule.offset, first)
         for i in range(1, 10_001):
             d = every.add_to(first, i)
             yield (

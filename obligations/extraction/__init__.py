@@ -115,7 +115,7 @@ def _date(row: Found, info: OrderInfo) -> None:
     if not dues:
         return
     if row.kind == "recurring":
-        row.first_due = dues[0].date if row.rule.offset else None
+        row.first_due = dues[0].date if row.rule.offset or row.rule.on else None
     else:
         row.due = dues[0].date
 

@@ -16,7 +16,8 @@ MODAL = re.compile(
 NOT_A_DIRECTIVE = re.compile(
     r"\s+(?:not\s+)?(?:be\s+construed|be\s+interpreted|have\s+the\s+meaning|mean|refer\s+to|"
     r"apply|be\s+applied|be\s+deemed|take\s+effect|become\s+effective|be\s+effective|"
-    r"remain\s+in\s+effect|be\s+implemented\s+consistent|supersede|be\s+in\s+addition|include|"
+    r"remain\s+in\s+effect|be\s+implemented\s+consistent|supersede|be\s+in\s+addition|"
+    r"include(?!\s+in\b)|"
     r"be\s+revoked|constitute|be\s+subject\s+to|be\s+consistent|affect|limit|create|continue\s+in)\b"
 )
 RELATIVE = re.compile(r"\b(?:who|which|that|whom)\s*,?\s*$")
@@ -31,6 +32,16 @@ LEAD_IN = re.compile(
 )
 # "shall request that foreign governments begin providing it within 50 days": their deadline.
 OTHERS_DEADLINE = re.compile(r"\b(?:request|urge|encourage|invite|ask|recommend)\w*\s+that\b")
+# How an item that continues a directive's sentence starts when it adds to the duty ("(i) to
+# the President, twice each year"), unlike an item that lists contents ("(D) the time periods").
+COMPLEMENT = re.compile(
+    r"\s*(?:to|in|on|by|for|with|at|through|within|no\s+later|not\s+later|before|after|upon|"
+    r"annually|quarterly|monthly|weekly|every|each)\b",
+    re.IGNORECASE,
+)
+# "The United States will immediately begin ...": the Government as a whole acts.
+NATION = re.compile(r"[\s>*-]*(?:\(\w{1,4}\)\s*)?(?:the\s+)?(United\s+States|Federal\s+Government)\s*",
+                    re.IGNORECASE)  # fmt: skip
 # "In accordance with existing law, ..., take": the verb comes after the opening phrase.
 LEADING_PHRASE = re.compile(
     r"^\s*(?:In|To|Consistent|Subject|Pursuant|As|Upon|Except|Notwithstanding|Under|With|For)\b"
@@ -62,7 +73,22 @@ class Context:
     defs: dict[str, str]
     default_anchor: str
     recent: list[str] = field(default_factory=list)  # officials named most recently
-    lead: tuple[str, list[str]] | None = None  # (designator, actors) of an open list lead-in
+    # (designator, actors) of the open list lead-ins, outermost first: "shall:" opens one, and
+    # an item of it that ends with ":" opens another inside it.
+    leads: list[tuple[str, list[str], bool]] = field(default_factory=list)  # bool: a list of duties
+
+    @property
+    def lead(self) -> tuple[str, list[str], bool] | None:
+        return self.leads[-1] if self.leads else None
+
+    def enter(self, designator: str) -> bool:
+        """Keep the lead-ins `designator` lies inside; True if it is an item right under the
+        innermost one (a sub-item "(v)(1)" of an item is not)."""
+        while self.leads and not designator.startswith(self.leads[-1][0] + "("):
+            self.leads.pop()
+        return bool(self.leads) and bool(
+            re.fullmatch(re.escape(self.leads[-1][0]) + r"\(\w{1,4}\)", designator)
+        )
 
 
 def directive_modals(text: str, start: int, end: int) -> list[re.Match]:
@@ -108,7 +134,7 @@ def action(text: str, start: int, end: int, timings: list[timing.Timing], subjec
     words = []
     for word in body.split():
         bare = word.strip(",;:.")
-        if not words and (bare.lower() in SKIP_WORDS or bare.startswith("(")):
+        if not bare or (not words and (bare.lower() in SKIP_WORDS or bare.startswith("("))):
             continue
         words.append(bare)
         if len(words) >= 12 or (len(words) >= 4 and word[-1] in ",;:."):
@@ -124,9 +150,8 @@ def action(text: str, start: int, end: int, timings: list[timing.Timing], subjec
 def read_block(text: str, block: Block, ctx: Context, room: int = 10**9) -> list[Found]:
     """The obligations of one block; more than `room` of them means this is no order."""
     found: list[Found] = []
-    continuation = ctx.lead and block.designator.startswith(ctx.lead[0] + "(")
-    if not continuation:
-        ctx.lead = None
+    # The items right under a lead-in ("shall:" then "(a) ...", "(b) ..."), not their sub-items.
+    continuation = ctx.enter(block.designator)
     for n, (s, e) in enumerate(sentences(text, block.start, block.end)):
         found += _read_sentence(text, s, e, block, ctx, continuation and n == 0)
         if len(found) > room:
@@ -158,14 +183,33 @@ def _read_sentence(text, s, e, block, ctx, continues_lead) -> list[Found]:
             names = previous or ctx.recent[-1:]
             who = [(clause.start, t) for t in names]
         if text[clause.modal_start : clause.modal_end] == "will" and not _who(text, clause, ctx):
-            continue  # "My Administration will ...": a statement, not a directive
+            nation = NATION.fullmatch(text, clause.start, clause.modal_start)
+            if not nation:
+                continue  # "My Administration will ...": a statement, not a directive
+            who = [(clause.start, nation.group(1))]  # "The United States will withdraw ..."
         previous = [t for _, t in who]
         mine = [t for t in timings if clause.start <= t.start < clause.end]
         mine = [t for t in mine if not OTHERS_DEADLINE.search(text, clause.modal_end, t.start)]
+        mine = _what_not_when(mine, clause)
+        if virtual and not ctx.lead[2] and not (mine and COMPLEMENT.match(text, clause.modal_end)):
+            continue  # an item that continues a sentence ("(i) to the President, annually")
         rows += _rows(text, clause, who, mine, block)
-    if text[s:e].rstrip().endswith(":") and parts and LEAD_IN.search(text, s, e):
-        ctx.lead = (block.designator, previous)
+    if text[s:e].rstrip().endswith(":") and parts:
+        # "shall take the following steps:" opens a list of duties; any other directive that
+        # ends with ":" ("(a) ... and report the results of such reviews:", "or shall, when
+        # directed by the President:") opens items that continue its sentence.
+        ctx.leads.append((block.designator, previous, bool(LEAD_IN.search(text, s, e))))
     return rows
+
+
+def _what_not_when(timings: list[timing.Timing], clause: Clause) -> list[timing.Timing]:
+    """ "Using the information in their annual reports, the Attorney General shall ...": an
+    adjective in the subject names a thing, not the duty's timing. "shall submit two further
+    annual reports, by June 1, 2007, and June 1, 2008": the dates are the series."""
+    kept = [t for t in timings if not (t.adjective and t.end <= clause.modal_start)]
+    if sum(1 for t in kept if t.kind == "deadline" and t.on) >= 2:
+        kept = [t for t in kept if not t.adjective]
+    return kept
 
 
 def _inherit_anchors(timings: list[timing.Timing], default: str) -> None:
@@ -173,7 +217,7 @@ def _inherit_anchors(timings: list[timing.Timing], default: str) -> None:
     last = None
     for t in timings:
         if t.kind == "immediate":
-            t.anchor = default
+            t.anchor = t.anchor or default
         elif t.anchor:
             last = t.anchor
         elif t.on is None:
@@ -232,17 +276,31 @@ def fold_thereafter(text: str, rows: list[Found]) -> list[Found]:
     result: list[Found] = []
     base = None  # the last relative deadline so far
     for row in rows:
-        if row.kind == "recurring" and row.rule.every and base and _thereafter(row):
+        if row.kind == "recurring" and row.rule.every and base and _thereafter(row, base):
             result.remove(base)
-            row.rule = Rule("recurring", offset=base.rule.offset, every=row.rule.every,
-                            anchor=base.rule.anchor)  # fmt: skip
+            row.rule = Rule("recurring", offset=base.rule.offset, on=base.rule.on,
+                            every=row.rule.every, anchor=base.rule.anchor)  # fmt: skip
             row.quote, row.start, row.end = _span(text, base.start, row.end)
             base = None
         result.append(row)
-        if row.kind == "deadline" and row.rule.on is None:
+        if row.kind == "deadline":  # "within 90 days" or "by September 30, 2005"
             base = row
     return result
 
 
-def _thereafter(row: Found) -> bool:
-    return bool(re.search(r"\b(?:thereafter|after\s+that|afterwards?)\b", row.quote))
+def _thereafter(row: Found, base: Found) -> bool:
+    """ "within 90 days and every 180 days thereafter" continues the deadline's deliverable, and
+    so does "Subsequent reports shall be issued every 180 days thereafter"; "an implementation
+    plan, and annually thereafter shall submit a status report" is a deliverable of its own."""
+    if not re.search(r"\b(?:thereafter|after\s+that|afterwards?)\b", row.quote):
+        return False
+    if not MODAL.search(row.quote):
+        return True
+    mine, theirs = _deliverable(row.quote), _deliverable(base.quote)
+    return not (mine and theirs and mine != theirs)
+
+
+def _deliverable(quote: str) -> str:
+    """The first thing to deliver a quote names ("reports" -> "report"), or ""."""
+    match = re.search(timing.DELIVERABLE_NOUN, quote, re.IGNORECASE)
+    return match.group(1).lower().rstrip("s") if match else ""

@@ -45,12 +45,12 @@ def designator(section: str, stack: list[tuple[str, str]]) -> str:
 def headings(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """(position, end of the heading number, section) for every heading, in order."""
     found = [(m.start(), m.end(), m.group(1)) for m in HEADING.finditer(text, start, end)]
-    current = None
+    tops = [(pos, section) for pos, _, section in found]
     for m in DECIMAL.finditer(text, start, end):
-        top = m.group(1).split(".")[0]
-        before = [h for h in found if h[0] <= m.start()]
-        current = before[-1][2] if before else None
-        if current == top:
+        # "4.2." counts inside "Sec. 4." only: the last "Sec." heading before it, not the last
+        # decimal one ("4.1."), decides (a numbered list item "2.1" elsewhere is no heading).
+        before = [section for pos, section in tops if pos <= m.start()]
+        if before and before[-1] == m.group(1).split(".")[0]:
             found.append((m.start(), m.end(), m.group(1)))
     return sorted(found)
 

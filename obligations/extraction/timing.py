@@ -28,7 +28,7 @@ UNIT = r"(?:calendar\s+|business\s+|working\s+)?(day|week|month|year)s?"
 
 ORDER_ANCHOR = re.compile(
     r"(?:the\s+)?(?:date\s+of\s+|issuance\s+of\s+|signing\s+of\s+)?"
-    r"(?:this|the)\s+(?:order|memorandum|proclamation|directive)\b|the\s+date\s+hereof",
+    r"(?:this\s+(?:order|memorandum|proclamation|directive)\b|the\s+order\s*$)|the\s+date\s+hereof",
     re.IGNORECASE,
 )
 EFFECTIVE_ANCHOR = re.compile(
@@ -37,8 +37,8 @@ EFFECTIVE_ANCHOR = re.compile(
 )
 # What follows "of/after/from": an anchor phrase, up to the end of the noun phrase.
 ANCHOR_TAIL = re.compile(
-    r"\s+(?:of|after|from|following)\s+((?:the\s+)?[^,;.:()]{2,120}?)"
-    r"(?=\s*(?:[,;.:()]|$|\s+(?:and|or|shall|that|which|to|the\s+\w+\s+shall)\b))",
+    r"\s+(?:of|after|from|following|upon)\s+((?:the\s+)?(?:[^,;.:()]|\(\w{1,4}\)){2,120}?)"
+    r"(?=\s*(?:[,;.:)]|\((?!\w{1,4}\))|$|\s+(?:and|or|shall|that|which|to|the\s+\w+\s+shall)\b))",
     re.IGNORECASE,
 )
 
@@ -57,15 +57,27 @@ FIXED = re.compile(
     rf"\s+({DATE})",
     re.IGNORECASE,
 )
+MORE_DATES = re.compile(rf",?\s+(?:and\s+|or\s+)?({DATE})")
+# "by the end of fiscal year 2027", "by FY 2025", "by 2030": the last day of that fiscal year
+# (Sep 30) or calendar year. A bare year needs "by": "in 2030" says when, not by when.
 YEAR_END = re.compile(
-    r"\b(?:by|before|no\s+later\s+than|not\s+later\s+than)\s+the\s+end\s+of\s+"
-    r"(?:(fiscal|calendar)\s+year|(FY))\s*(\d{4})\b",
+    r"\b(?:by|before|no\s+later\s+than|not\s+later\s+than)\s+(?:the\s+end\s+of\s+)?"
+    r"(?:(fiscal|calendar)\s+year\s*|(FY)\s*)?((?:19|20)\d{2})\b(?![-–/,]|\s+(?:levels?|baseline))",
     re.IGNORECASE,
+)
+# "with a goal of ... by 2030", "a target of": a goal for the Government, not a deadline.
+GOAL = re.compile(
+    r"\b(?:goals?|targets?|aims?|aspirations?|vision|ambitions?)\b[^.;]*$", re.IGNORECASE
 )
 IMMEDIATE = re.compile(
     r"\b(?:effective\s+immediately|immediately|forthwith)\b"
     r"(?!\s+(?:adjacent|preceding|prior|before|after|following|succeeding|upon))",
     re.IGNORECASE,
+)
+
+# "immediately upon receipt of the report": immediate, counted from that event.
+IMMEDIATE_UPON = re.compile(
+    r"\b(?:immediately|forthwith)\s+(?=(?:upon|after|following)\s)", re.IGNORECASE
 )
 
 ADVERBS = {
@@ -83,9 +95,17 @@ ON_BASIS = re.compile(
 DELIVERABLE = (
     r"(?:(?:progress|status|public|written|summary|joint|detailed)\s+)?"
     r"(?:reports?|updates?|reviews?|briefings?|assessments?|summar(?:y|ies)|lists?|"
-    r"certifications?|publications?|plans?|meetings?|evaluations?|audits?|reporting)"
+    r"certifications?|publications?|plans?|meetings?|evaluations?|audits?|reporting|"
+    r"scorecards?|inventor(?:y|ies)|surveys?|statements?|estimates?|notices?|submissions?)"
 )
-ADJECTIVE = re.compile(rf"\b({FREQ})(?=\s+{DELIVERABLE}\b)", re.IGNORECASE)
+# "an annual public performance scorecard": up to three words between the adjective and the noun.
+DELIVERABLE_NOUN = (
+    r"\b(reports?|updates?|reviews?|briefings?|assessments?|summar(?:y|ies)|lists?|plans?|"
+    r"strateg(?:y|ies)|guidance|recommendations?|inventor(?:y|ies)|scorecards?|certifications?)\b"
+)
+ADJECTIVE = re.compile(
+    rf"\b({FREQ})(?=(?:\s+[a-z][\w-]*){{0,3}}?\s+{DELIVERABLE}\b)", re.IGNORECASE
+)
 # "annual", "biennial" are adjectives only: alone ("the annual budget process") they are no timing.
 ADVERB_FREQ = "|".join(
     sorted(
@@ -95,11 +115,20 @@ ADVERB_FREQ = "|".join(
 ADVERB = re.compile(
     rf"(?<![\w-])({ADVERB_FREQ})(?![\w-])(?!\s+(?:basis|{DELIVERABLE}))", re.IGNORECASE
 )
+# "explain in the annual report", "descriptions in the agency's annual FOIA report": where the
+# words go, not when; but "shall include in its annual report" adds to every one of them.
+IN_THE = re.compile(
+    r"(?<!\binclude)(?<!\bincorporate)\s+in\s+(?:both\s+)?(?:the|its|their|his|her|each|an?)?"
+    r"(?:\s*[\w.]+['’]s)?\s+$",
+    re.IGNORECASE,
+)
 # "the Annual Industrial Capabilities Report", "Quarterly Financial Report": a title, not timing.
 IN_A_NAME = re.compile(r"[A-Z][\w-]*\s+(?:(?:of|and|the|for)\s+)?[A-Z]")
+ORDINALS = {"other": 2, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
 EVERY = re.compile(
     rf"\b(?:(?:at\s+least|no\s+less\s+than|not\s+less\s+than)\s+)?(?:once\s+)?"
-    rf"(?:every|each)\s+(?:({NUM})\s+)?(?:fiscal\s+|calendar\s+)?(day|week|month|quarter|year)s?\b",
+    rf"(?:every|each)\s+(?:({NUM}|{'|'.join(ORDINALS)})\s+)?(?:fiscal\s+|calendar\s+)?"
+    rf"(day|week|month|quarter|year)s?\b",
     re.IGNORECASE,
 )
 ONCE_PER = re.compile(
@@ -118,7 +147,17 @@ LOOKBACK = re.compile(
 # "30 days before the start of each fiscal year": counted back from an event, not from the order.
 RELATIVE_BEFORE = re.compile(r"\s+(?:before|prior\s+to)\b", re.IGNORECASE)
 # Words that make a following "90 days" a length of time, not a deadline: "for 90 days".
-DURATION_BEFORE = re.compile(r"\b(?:for|of|the|than|least|most|period\s+of)\s*$", re.IGNORECASE)
+DURATION_BEFORE = re.compile(
+    r"\b(?:for|of|the|than|least|most|period\s+of|first|next|initial|"
+    r"until(?:\s+the\s+date\s+that\s+is)?)\s*$",
+    re.IGNORECASE,
+)
+# "within 90 days of the end of each fiscal year": the lag inside a series, not a deadline.
+EACH_PERIOD = re.compile(
+    r"(?:the\s+)?(?:end|close)\s+of\s+(?:each|every|the\s+(?:preceding|previous|prior))\s+"
+    r"(?:(\w+)-)?(?:fiscal\s+|calendar\s+|reporting\s+)?(day|week|month|quarter|year)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -131,6 +170,7 @@ class Timing:
     on: date | None = None
     anchor: str | None = None  # "order", "effective", an event's words, or None if unstated
     thereafter: bool = False
+    adjective: bool = False  # "annual report": says what the thing is, maybe not when
 
 
 def number(text: str) -> int:
@@ -164,7 +204,7 @@ def anchor_after(text: str, pos: int) -> tuple[str | None, int]:
 
 def _period(count: str | None, unit: str) -> Period:
     unit = unit.lower()
-    n = number(count) if count else 1
+    n = ORDINALS.get(count.lower()) or number(count) if count else 1
     if unit == "quarter":
         return Period(3 * n, "months")
     return Period(n, unit + "s")
@@ -177,7 +217,7 @@ def _deadlines(text: str, start: int, end: int) -> list[Timing]:
         found.append(Timing("deadline", m.start(), stop, offset=_period(m.group(1), m.group(2)),
                             anchor=anchor))  # fmt: skip
     for m in BARE_AFTER.finditer(text, start, end):
-        if DURATION_BEFORE.search(text[max(start, m.start() - 20) : m.start()]):
+        if DURATION_BEFORE.search(text[max(start, m.start() - 30) : m.start()]):
             continue
         anchor, stop = anchor_after(text, m.end() - 1)
         if anchor:
@@ -187,9 +227,18 @@ def _deadlines(text: str, start: int, end: int) -> list[Timing]:
         found.append(Timing("deadline", m.start(), m.end(), offset=_period(m.group(1), m.group(2))))
     for m in FIXED.finditer(text, start, end):
         found.append(Timing("deadline", m.start(), m.end(), on=parse_date(m.group(1))))
+        # "by June 1, 2007, and June 1, 2008": a deadline for each date of the list
+        for more in MORE_DATES.finditer(text, m.end(), end):
+            if more.start() != found[-1].end:
+                break
+            found.append(Timing("deadline", more.start(), more.end(), on=parse_date(more.group(1))))
     for m in YEAR_END.finditer(text, start, end):
+        if not (m.group(1) or m.group(2)) and GOAL.search(
+            text, max(start, m.start() - 200), m.start()
+        ):
+            continue
         year = int(m.group(3))
-        fiscal = (m.group(1) or m.group(2)).lower() in ("fiscal", "fy")
+        fiscal = (m.group(1) or m.group(2) or "").lower() in ("fiscal", "fy")
         on = date(year, 9, 30) if fiscal else date(year, 12, 31)  # federal fiscal years end Sep 30
         found.append(Timing("deadline", m.start(), m.end(), on=on))
     return [t for t in found if not RELATIVE_BEFORE.match(text, t.end, end)]
@@ -201,7 +250,9 @@ def _recurring(text: str, start: int, end: int) -> list[Timing]:
         for m in pattern.finditer(text, start, end):
             if pattern is not ON_BASIS and IN_A_NAME.match(text, m.start()):
                 continue
-            found.append(Timing("recurring", m.start(), m.end(),
+            if pattern is ADJECTIVE and IN_THE.search(text, max(start, m.start() - 60), m.start()):
+                continue
+            found.append(Timing("recurring", m.start(), m.end(), adjective=pattern is ADJECTIVE,
                                 every=Period.parse(ADVERBS[m.group(1).lower()])))  # fmt: skip
     for m in EVERY.finditer(text, start, end):
         every = _period(m.group(1), m.group(2))
@@ -234,10 +285,30 @@ def _recurring(text: str, start: int, end: int) -> list[Timing]:
     return kept
 
 
+def _each_period(deadlines: list[Timing], recurring: list[Timing]) -> list[Timing]:
+    """ "within 90 days of the end of each fiscal year" is a yearly series; beside another
+    recurrence ("annually within 90 days of the end of the preceding year") it is that series'
+    lag, and no row of its own."""
+    kept = []
+    for t in deadlines:
+        each = EACH_PERIOD.match(t.anchor or "")
+        if not each:
+            kept.append(t)
+        elif not recurring:
+            kept.append(Timing("recurring", t.start, t.end, every=_period(each.group(1),
+                                                                            each.group(2))))  # fmt: skip
+    return kept
+
+
 def find(text: str, start: int, end: int) -> list[Timing]:
     """All time expressions in text[start:end], in order, without overlaps."""
-    found = _deadlines(text, start, end) + _recurring(text, start, end)
+    recurring = _recurring(text, start, end)
+    found = _each_period(_deadlines(text, start, end), recurring) + recurring
     dated = bool(found)
+    for m in IMMEDIATE_UPON.finditer(text, start, end):
+        anchor, stop = anchor_after(text, m.end() - 1)
+        if anchor and anchor not in ("order", "effective"):
+            found.append(Timing("immediate", m.start(), stop, anchor=anchor))
     for m in IMMEDIATE.finditer(text, start, end):
         # "within 60 days, establish procedures ... to immediately share": with a date of its
         # own, the clause's "to immediately" says how the thing ordered must work, not when.
