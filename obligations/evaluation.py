@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from obligations.extraction.actors import expand
+from obligations.schedule import Period
 
 
 def top_section(designator: str) -> str:
@@ -21,7 +22,27 @@ def top_section(designator: str) -> str:
 
 def row_key(row: dict) -> tuple:
     when = row.get("every") if row.get("kind") == "recurring" else row.get("due")
+    if row.get("kind") == "recurring" and when:
+        when = same_period(when)
     return (top_section(row.get("section", "")), row.get("kind"), when)
+
+
+def same_period(every: str) -> str:
+    """One name for one schedule: "3 months" is "quarter", "12 months" and "1 year" are
+    "year", "7 days" is "week" (the guideline allows either spelling)."""
+    try:
+        period = Period.parse(every)
+    except ValueError:
+        return every
+    if period.unit == "years":
+        period = Period(period.n * 12, "months")
+    elif period.unit == "weeks":
+        period = Period(period.n * 7, "days")
+    if period.unit == "months" and period.n % 12 == 0:
+        period = Period(period.n // 12, "years")
+    elif period.unit == "days" and period.n % 7 == 0:
+        period = Period(period.n // 7, "weeks")
+    return period.every_label()
 
 
 @dataclass
@@ -59,10 +80,18 @@ class Score:
         return sorted((self.got - self.expected).elements(), key=str)
 
     def __add__(self, other: "Score") -> "Score":
+        """The total: rows match only within their own order, so keys carry the order's name
+        (else a row of one order would "match" a gold row of another)."""
         return Score(
-            "total", self.expected + other.expected, self.got + other.got,
-            self.actors_agree + other.actors_agree,
+            "total", self._tagged("expected") + other._tagged("expected"),
+            self._tagged("got") + other._tagged("got"), self.actors_agree + other.actors_agree,
         )  # fmt: skip
+
+    def _tagged(self, which: str) -> Counter:
+        counter = getattr(self, which)
+        if self.name == "total":
+            return counter
+        return Counter({(self.name, *key): n for key, n in counter.items()})
 
     def line(self) -> str:
         return (

@@ -58,7 +58,7 @@ def order_text(meta: dict, xml: str) -> str:
         "number": _number(meta),
         "title": meta.get("title") or header.get("title", ""),
         "kind": header.get("kind", ""),
-        "signed": meta.get("signing_date") or _iso(header.get("signed", "")),
+        "signed": signing_date(meta, header),
         "published": meta.get("publication_date") or "",
         "citation": meta.get("citation") or "",
         "source": source_of(meta),
@@ -66,6 +66,18 @@ def order_text(meta: dict, xml: str) -> str:
     if not fields["number"]:
         fields["number"] = header.get("number", "")
     return formats.with_header(fields, body)
+
+
+def signing_date(meta: dict, header: dict) -> str:
+    """The JSON's signing date, unless it is impossible: an order is signed before it is
+    published (the API gives EO 13526, published 2010-01-05, as signed 2010-12-29; its heading
+    says "of December 29, 2009"). Then the text's own heading decides."""
+    stated = meta.get("signing_date") or ""
+    printed = _iso(header.get("signed", ""))
+    published = meta.get("publication_date") or ""
+    if stated and published and stated > published and printed and printed <= published:
+        return printed
+    return stated or printed
 
 
 def source_of(meta: dict) -> str:

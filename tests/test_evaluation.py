@@ -50,3 +50,24 @@ def test_actor_agreement_is_counted_on_matched_rows():
     other = [{**same[0], "actors": ["Attorney General"]}]
     assert score("x", gold, same).actors_agree == 1
     assert score("x", gold, other).actors_agree == 0
+
+
+def test_the_total_matches_rows_only_within_their_own_order():
+    # Order a's extra "5" row must not "match" order b's missed "5" row in the total.
+    a = score("a", [], [{"section": "5", "kind": "deadline", "due": None}])
+    b = score("b", [{"section": "5", "kind": "deadline", "due": None}], [])
+    c = score("c", GOLD[:1], GOLD[:1])
+    total = a + b + c
+    assert (a.matched, b.matched, c.matched, total.matched) == (0, 0, 1, 1)
+    assert (round(total.precision, 3), round(total.recall, 3)) == (0.5, 0.5)
+
+
+def test_one_schedule_under_either_name():
+    gold = [{"section": "5", "kind": "recurring", "every": "3 months"},
+            {"section": "6", "kind": "recurring", "every": "12 months"},
+            {"section": "7", "kind": "recurring", "every": "2 weeks"}]  # fmt: skip
+    got = [{"section": "5", "kind": "recurring", "every": "quarter"},
+           {"section": "6", "kind": "recurring", "every": "year"},
+           {"section": "7", "kind": "recurring", "every": "14 days"}]  # fmt: skip
+    assert score("x", gold, got).matched == 3
+    assert score("x", gold, [{**got[0], "every": "month"}]).matched == 0

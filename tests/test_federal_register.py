@@ -143,6 +143,15 @@ def test_order_text_header_comes_from_the_json():
     assert "is revoked" in text and "<P>" not in text
 
 
+def test_a_signing_date_after_publication_gives_way_to_the_heading():
+    # The API has EO 13526 (published 2010-01-05) signed 2010-12-29; its heading says 2009.
+    document = meta(13505) | {"signing_date": "2010-03-09"}
+    header, _ = split_header(fr.order_text(document, xml(13505)))
+    assert header["signed"] == "2009-03-09"
+    later = meta(13505) | {"signing_date": "2009-03-10"}  # possible: the JSON still wins
+    assert split_header(fr.order_text(later, xml(13505)))[0]["signed"] == "2009-03-10"
+
+
 def test_the_json_wins_over_the_xml():
     document = meta(13505) | {"signing_date": "2009-03-10", "title": "Edited title"}
     info = extract(fr.order_text(document, xml(13505))).order

@@ -22,7 +22,7 @@ GROUP = re.compile(
     r"\b(?:the\s+)?((?:heads?|Heads?)\s+of\s+(?:each|all|every|the|any|other|relevant|\s)*"
     r"(?:relevant\s+)?(?:executive\s+)?(?:[A-Z][A-Z\w-]+\s+)?(?:[Dd]epartments?|[Aa]genc(?:y|ies))"
     r"(?:\s+(?:and|or)\s+(?:agenc(?:y|ies)|departments?))?|"
-    r"(?:each|every|all)\s+(?:executive\s+)?(?:departments?\s+and\s+)?agenc(?:y|ies)"
+    r"(?:[Ee]ach|[Ee]very|[Aa]ll)\s+(?:executive\s+)?(?:departments?\s+and\s+)?agenc(?:y|ies)"
     r"(?:\s+heads?)?|(?:the\s+|relevant\s+)?[Aa]gency\s+heads?|"
     r"(?<![a-z]\s)Agencies|agencies(?=\s*(?:$|shall\b))|"
     # Named bodies: "the FAR Council", "the Cyber Safety Review Board", "the Committee on

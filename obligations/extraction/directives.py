@@ -23,12 +23,13 @@ NOT_A_DIRECTIVE = re.compile(
 RELATIVE = re.compile(r"\b(?:who|which|that|whom)\s*,?\s*$")
 NOT_A_DIRECTIVE_SENTENCE = re.compile(
     r"\W*(?:\(\w{1,4}\)\s*)?(?:Nothing\s+in\s+this|This\s+(?:order|memorandum|proclamation)\b|"
-    r"It\s+is\s+(?:hereby\s+)?the\s+policy|The\s+terms\s+of\s+this|[\"“])"
+    r"It\s+is\s+(?:hereby\s+|further\s+|also\s+)?the\s+policy|The\s+terms\s+of\s+this|[\"“])"
 )
 CLAUSE_BREAK = re.compile(r"[;,]\s+(?:and\s+|but\s+|or\s+)?|\s+and\s+")
 # A lead-in whose list items are each an action: "shall take the following steps ...:", "to:".
 LEAD_IN = re.compile(
-    r"(?:following\s+(?:steps|actions|measures|tasks|activities)\b[^:]*|\bto|\bshall)\s*:\s*$"
+    r"(?:following\s+(?:steps|actions|measures|tasks|activities)\b[^:]*|\bto|\bshall|"
+    r"\bresponsib(?:le|ility)\s+for)\s*:\s*$"
 )
 # "shall request that foreign governments begin providing it within 50 days": their deadline.
 OTHERS_DEADLINE = re.compile(r"\b(?:request|urge|encourage|invite|ask|recommend)\w*\s+that\b")
@@ -190,7 +191,11 @@ def _read_sentence(text, s, e, block, ctx, continues_lead) -> list[Found]:
         previous = [t for _, t in who]
         mine = [t for t in timings if clause.start <= t.start < clause.end]
         mine = [t for t in mine if not OTHERS_DEADLINE.search(text, clause.modal_end, t.start)]
-        mine = _what_not_when(mine, clause)
+        mine = _what_not_when(text, mine, clause)
+        if not virtual and _a_thing_acts(text, clause, mine, ctx):
+            # "records shall be declassified 25 years from the date of origin": a rule about
+            # things, counted from their own events, is no one's deadline.
+            mine = [t for t in mine if t.on or t.anchor in ("order", "effective")]
         if virtual and not ctx.lead[2] and not (mine and COMPLEMENT.match(text, clause.modal_end)):
             continue  # an item that continues a sentence ("(i) to the President, annually")
         rows += _rows(text, clause, who, mine, block)
@@ -202,11 +207,37 @@ def _read_sentence(text, s, e, block, ctx, continues_lead) -> list[Found]:
     return rows
 
 
-def _what_not_when(timings: list[timing.Timing], clause: Clause) -> list[timing.Timing]:
+MAKES = re.compile(
+    r"\b(?:submit|prepar|publish|issu|report|provid|produc|develop|conduct|hold|holding|convene|"
+    r"transmit|deliver|post|updat|releas|includ|incorporat|mak|send|present|compil|complet|fil|"
+    r"perform|undertak|collect|brief|hold|establish|meet|certif)\w*\b(?:\W+\w+){0,5}?\W+$|"
+    r"\bas\s+part\s+of\s+(?:the|its|their|each|an?)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _a_thing_acts(text, clause: Clause, timings, ctx) -> bool:
+    """The clause's subject names no official or body but something else ("information",
+    "File series exemptions", "integral file blocks")."""
+    if text[clause.modal_start] == "I" or _who(text, clause, ctx):
+        return False
+    subject = list(text[clause.start : clause.modal_start])
+    for t in timings:
+        for i in range(max(t.start, clause.start), min(t.end, clause.modal_start)):
+            subject[i - clause.start] = " "
+    words = re.sub(r"^[\s>*-]*(?:\(\w{1,4}\)\s*)*", "", "".join(subject))
+    words = re.sub(r"\b(?:and|or|but|also|then|thereafter|however)\b|[,;:]", " ", words)
+    return bool(re.search(r"[A-Za-z]{3,}", words))
+
+
+def _what_not_when(text, timings: list[timing.Timing], clause: Clause) -> list[timing.Timing]:
     """ "Using the information in their annual reports, the Attorney General shall ...": an
     adjective in the subject names a thing, not the duty's timing. "shall submit two further
     annual reports, by June 1, 2007, and June 1, 2008": the dates are the series."""
     kept = [t for t in timings if not (t.adjective and t.end <= clause.modal_start)]
+    # "review annual agency budget submissions": the annual thing is someone else's; "submit an
+    # annual report", "collecting annual performance data": the duty makes it every year.
+    kept = [t for t in kept if not t.adjective or MAKES.search(text, clause.modal_end, t.start)]
     if sum(1 for t in kept if t.kind == "deadline" and t.on) >= 2:
         kept = [t for t in kept if not t.adjective]
     return kept

@@ -5,7 +5,10 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 # A heading starts a line: "Section 1.", "Sec. 2.", "Sec.203." (print sources drop the space).
-HEADING = re.compile(r"(?m)^[ \t>*#-]*(?:Section|Sec\.|SEC\.|SECTION)[ \t]*(\d{1,3}[A-Za-z]?)\b\.?")
+# "Sec. 1.3." (orders numbered by part and section) is a heading of its own: section "1.3".
+HEADING = re.compile(
+    r"(?m)^[ \t>*#-]*(?:Section|Sec\.|SEC\.|SECTION)[ \t]*(\d{1,3}(?:\.\d{1,3})*[A-Za-z]?)\b\.?"
+)
 # Decimal sub-sections of long orders: "4.1." at the start of a line inside Sec. 4.
 DECIMAL = re.compile(r"(?m)^[ \t>*#-]*(\d{1,3}(?:\.\d{1,3})+)\.?[ \t]+(?=[A-Z(])")
 # A paragraph marker starts a line (after a list bullet) or follows the end of a sentence.

@@ -61,13 +61,16 @@ MORE_DATES = re.compile(rf",?\s+(?:and\s+|or\s+)?({DATE})")
 # "by the end of fiscal year 2027", "by FY 2025", "by 2030": the last day of that fiscal year
 # (Sep 30) or calendar year. A bare year needs "by": "in 2030" says when, not by when.
 YEAR_END = re.compile(
-    r"\b(?:by|before|no\s+later\s+than|not\s+later\s+than)\s+(?:the\s+end\s+of\s+)?"
-    r"(?:(fiscal|calendar)\s+year\s*|(FY)\s*)?((?:19|20)\d{2})\b(?![-–/,]|\s+(?:levels?|baseline))",
+    r"\b(?:by|before|no\s+later\s+than|not\s+later\s+than|(?:through|as\s+of)(?=\s+the\s+end))\s+"
+    r"(?:the\s+end\s+of\s+)?(?:(fiscal|calendar)\s+year\s*|(FY)\s*)?((?:19|20)\d{2})\b"
+    r"(?![-–/]|\s+(?:levels?|baseline))",
     re.IGNORECASE,
 )
 # "with a goal of ... by 2030", "a target of": a goal for the Government, not a deadline.
 GOAL = re.compile(
-    r"\b(?:goals?|targets?|aims?|aspirations?|vision|ambitions?)\b[^.;]*$", re.IGNORECASE
+    r"(?:\b(?:goals?|targets?|aims?|aspirations?|ambitions?)\s+(?:of|to|for|is|that|by)\b|"
+    r"\bwith\s+(?:a|the)\s+goal\b)[^.;]*$",
+    re.IGNORECASE,
 )
 IMMEDIATE = re.compile(
     r"\b(?:effective\s+immediately|immediately|forthwith)\b"
@@ -118,10 +121,12 @@ ADVERB = re.compile(
 # "explain in the annual report", "descriptions in the agency's annual FOIA report": where the
 # words go, not when; but "shall include in its annual report" adds to every one of them.
 IN_THE = re.compile(
-    r"(?<!\binclude)(?<!\bincorporate)\s+in\s+(?:both\s+)?(?:the|its|their|his|her|each|an?)?"
-    r"(?:\s*[\w.]+['’]s)?\s+$",
+    r"(?<!\binclude)(?<!\bincluded)(?<!\bincorporate)(?<!\bincorporated)\s+in(?:\s+both)?(?:\s+(?:the|its|their|his|her|each|an?))?"
+    r"(?:\s+[\w.]+['’]s)?\s+$",
     re.IGNORECASE,
 )
+# "by 2 percent annually", "compensated annually": a rate or a pay period, not a duty's timing.
+NOT_A_SCHEDULE = re.compile(r"(?:percent|%|compensated|paid|payable|reimbursed)\s+$", re.IGNORECASE)
 # "the Annual Industrial Capabilities Report", "Quarterly Financial Report": a title, not timing.
 IN_A_NAME = re.compile(r"[A-Z][\w-]*\s+(?:(?:of|and|the|for)\s+)?[A-Z]")
 ORDINALS = {"other": 2, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
@@ -139,9 +144,10 @@ ONCE_PER = re.compile(
 STARTS_AFTER = re.compile(r"\s+(?:after|following|from)\s", re.IGNORECASE)
 THEREAFTER = re.compile(r"\s*,?\s*(?:thereafter|after\s+that|afterwards?)\b", re.IGNORECASE)
 # A period inside a deliverable ("aid provided annually over the past five years") is no timing.
+# Only over several periods: "annually, for the preceding fiscal year" says what each report covers.
 LOOKBACK = re.compile(
     r"[^.;]{0,40}?\b(?:over|for|during|in|covering)\s+(?:each\s+of\s+)?(?:the\s+)?"
-    r"(?:past|prior|previous|preceding|last)\b",
+    r"(?:past|prior|previous|preceding|last)\s+(?:[\w-]+\s+){0,2}?(?:years|months|quarters|weeks|days)\b",
     re.IGNORECASE,
 )
 # "30 days before the start of each fiscal year": counted back from an event, not from the order.
@@ -233,9 +239,7 @@ def _deadlines(text: str, start: int, end: int) -> list[Timing]:
                 break
             found.append(Timing("deadline", more.start(), more.end(), on=parse_date(more.group(1))))
     for m in YEAR_END.finditer(text, start, end):
-        if not (m.group(1) or m.group(2)) and GOAL.search(
-            text, max(start, m.start() - 200), m.start()
-        ):
+        if GOAL.search(text, max(start, m.start() - 150), m.start()):
             continue
         year = int(m.group(3))
         fiscal = (m.group(1) or m.group(2) or "").lower() in ("fiscal", "fy")
@@ -252,7 +256,10 @@ def _recurring(text: str, start: int, end: int) -> list[Timing]:
                 continue
             if pattern is ADJECTIVE and IN_THE.search(text, max(start, m.start() - 60), m.start()):
                 continue
-            found.append(Timing("recurring", m.start(), m.end(), adjective=pattern is ADJECTIVE,
+            if NOT_A_SCHEDULE.search(text, max(start, m.start() - 15), m.start()):
+                continue
+            adjective = pattern is ADJECTIVE and not m.group(1).lower().endswith("ally")
+            found.append(Timing("recurring", m.start(), m.end(), adjective=adjective,
                                 every=Period.parse(ADVERBS[m.group(1).lower()])))  # fmt: skip
     for m in EVERY.finditer(text, start, end):
         every = _period(m.group(1), m.group(2))
