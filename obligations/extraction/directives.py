@@ -10,7 +10,7 @@ from obligations.extraction.structure import Block
 from obligations.schedule import Rule
 
 MODAL = re.compile(
-    r"\b(?:shall|will)\b|\b(?:is|are)\s+(?:hereby\s+)?directed\s+to\b|\bI\s+(?:hereby\s+)?direct\b"
+    r"\b(?:shall|will|must)\b|\b(?:is|are)\s+(?:hereby\s+)?directed\s+to\b|\bI\s+(?:hereby\s+)?direct\b"
 )
 # "shall be construed", "shall have the meaning", "shall include": provisions, not directives.
 NOT_A_DIRECTIVE = re.compile(
@@ -21,6 +21,12 @@ NOT_A_DIRECTIVE = re.compile(
     r"be\s+revoked|constitute|be\s+subject\s+to|be\s+consistent|affect|limit|create|continue\s+in)\b"
 )
 RELATIVE = re.compile(r"\b(?:who|which|that|whom)\s*,?\s*$")
+# "the time periods within which contractors must report": "must" in a relative clause.
+RELATIVE_MUST = re.compile(r"\b(?:who|which|that|whom|whose)\b(?:\s+[\w.’'-]+){0,4}\s*$")
+# "The Council shall terminate 2 years after ...": a body's term ends; nobody must act.
+TERM_ENDS = re.compile(
+    r"\s+(?:terminate|expire|sunset|cease\s+to\s+exist)\b(?!\s+(?:the|all|any|its|their|each|such)\b)"
+)
 NOT_A_DIRECTIVE_SENTENCE = re.compile(
     r"\W*(?:\(\w{1,4}\)\s*)?(?:Nothing\s+in\s+this|This\s+(?:order|memorandum|proclamation)\b|"
     r"It\s+is\s+(?:hereby\s+|further\s+|also\s+)?the\s+policy|The\s+terms\s+of\s+this|[\"“])"
@@ -28,7 +34,8 @@ NOT_A_DIRECTIVE_SENTENCE = re.compile(
 CLAUSE_BREAK = re.compile(r"[;,]\s+(?:and\s+|but\s+|or\s+)?|\s+and\s+")
 # A lead-in whose list items are each an action: "shall take the following steps ...:", "to:".
 LEAD_IN = re.compile(
-    r"(?:following\s+(?:steps|actions|measures|tasks|activities)\b[^:]*|\bto|\bshall|"
+    r"(?:following\s+(?:steps|actions|measures|tasks|activities)\b[^:]*|\bto|"
+    r"\bshall(?:\s*,[^,:;]{0,80},?)?|"
     r"\bresponsib(?:le|ility)\s+for)\s*:\s*$"
 )
 # "shall request that foreign governments begin providing it within 50 days": their deadline.
@@ -37,7 +44,7 @@ OTHERS_DEADLINE = re.compile(r"\b(?:request|urge|encourage|invite|ask|recommend)
 # the President, twice each year"), unlike an item that lists contents ("(D) the time periods").
 COMPLEMENT = re.compile(
     r"\s*(?:to|in|on|by|for|with|at|through|within|no\s+later|not\s+later|before|after|upon|"
-    r"annually|quarterly|monthly|weekly|every|each)\b",
+    r"annually|quarterly|monthly|weekly|every|each)\b|\s*[a-z]+ing\b",
     re.IGNORECASE,
 )
 # "The United States will immediately begin ...": the Government as a whole acts.
@@ -98,6 +105,12 @@ def directive_modals(text: str, start: int, end: int) -> list[re.Match]:
         # "who shall", "that shall": only the words just before the modal matter.
         before = max(start, m.start() - 30)
         if NOT_A_DIRECTIVE.match(text, m.end()) or RELATIVE.search(text, before, m.start()):
+            continue
+        if TERM_ENDS.match(text, m.end()):
+            continue
+        if m.group() == "must" and RELATIVE_MUST.search(
+            text, max(start, m.start() - 60), m.start()
+        ):
             continue
         found.append(m)
     return found
@@ -199,10 +212,11 @@ def _read_sentence(text, s, e, block, ctx, continues_lead) -> list[Found]:
         if virtual and not ctx.lead[2] and not (mine and COMPLEMENT.match(text, clause.modal_end)):
             continue  # an item that continues a sentence ("(i) to the President, annually")
         rows += _rows(text, clause, who, mine, block)
-    if text[s:e].rstrip().endswith(":") and parts:
+    if text[s:e].rstrip().endswith(":") and parts and (rows or LEAD_IN.search(text, s, e)):
         # "shall take the following steps:" opens a list of duties; any other directive that
         # ends with ":" ("(a) ... and report the results of such reviews:", "or shall, when
-        # directed by the President:") opens items that continue its sentence.
+        # directed by the President:") opens items that continue its sentence. An item that was
+        # no duty itself ("(iii) reducing the use of fossil fuels by:") lists contents.
         ctx.leads.append((block.designator, previous, bool(LEAD_IN.search(text, s, e))))
     return rows
 
@@ -262,7 +276,7 @@ IN_RELATIVE_CLAUSE = re.compile(r"\b(?:that|who|which|whose)\b", re.IGNORECASE)
 
 def _rows(text, clause, who, timings, block) -> list[Found]:
     subject_text = text[clause.start : clause.modal_start]
-    if any(t.start >= clause.modal_end for t in timings):
+    if timings:  # "Authorities who do not receive training once a year shall have ... suspended"
         timings = [
             t for t in timings
             if t.start >= clause.modal_start or not IN_RELATIVE_CLAUSE.search(text, clause.start, t.start)

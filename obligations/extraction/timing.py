@@ -74,7 +74,8 @@ GOAL = re.compile(
 )
 IMMEDIATE = re.compile(
     r"\b(?:effective\s+immediately|immediately|forthwith)\b"
-    r"(?!\s+(?:adjacent|preceding|prior|before|after|following|succeeding|upon))",
+    r"(?!\s+(?:adjacent|preceding|prior|before|after|following|succeeding|upon|apparent|"
+    r"available|visible|identifiable|recognizable|evident|obvious|accessible|clear)\b)",
     re.IGNORECASE,
 )
 
@@ -99,16 +100,16 @@ DELIVERABLE = (
     r"(?:(?:progress|status|public|written|summary|joint|detailed)\s+)?"
     r"(?:reports?|updates?|reviews?|briefings?|assessments?|summar(?:y|ies)|lists?|"
     r"certifications?|publications?|plans?|meetings?|evaluations?|audits?|reporting|"
-    r"scorecards?|inventor(?:y|ies)|surveys?|statements?|estimates?|notices?|submissions?)"
+    r"scorecards?|inventor(?:y|ies)|surveys?|statements?|estimates?|notices?|submissions?|"
+    r"memorand(?:um|a)|agendas?|strateg(?:y|ies)|conferences?|forums?|trainings?|exercises?|"
+    r"inspections?|hearings?|sessions?)"
 )
 # "an annual public performance scorecard": up to three words between the adjective and the noun.
 DELIVERABLE_NOUN = (
     r"\b(reports?|updates?|reviews?|briefings?|assessments?|summar(?:y|ies)|lists?|plans?|"
     r"strateg(?:y|ies)|guidance|recommendations?|inventor(?:y|ies)|scorecards?|certifications?)\b"
 )
-ADJECTIVE = re.compile(
-    rf"\b({FREQ})(?=(?:\s+[a-z][\w-]*){{0,3}}?\s+{DELIVERABLE}\b)", re.IGNORECASE
-)
+ADJECTIVE = re.compile(rf"\b({FREQ})(?=(?:\s+[\w/-]+){{0,4}}?\s+{DELIVERABLE}\b)", re.IGNORECASE)
 # "annual", "biennial" are adjectives only: alone ("the annual budget process") they are no timing.
 ADVERB_FREQ = "|".join(
     sorted(
