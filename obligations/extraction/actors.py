@@ -22,9 +22,13 @@ GROUP = re.compile(
     r"\b(?:the\s+)?((?:heads?|Heads?)\s+of\s+(?:each|all|every|the|any|other|relevant|\s)*"
     r"(?:relevant\s+)?(?:executive\s+)?(?:[A-Z][A-Z\w-]+\s+)?(?:[Dd]epartments?|[Aa]genc(?:y|ies))"
     r"(?:\s+(?:and|or)\s+(?:agenc(?:y|ies)|departments?))?|"
-    r"(?:[Ee]ach|[Ee]very|[Aa]ll)\s+(?:executive\s+)?(?:departments?\s+and\s+)?agenc(?:y|ies)"
+    r"(?:[Ee]ach|[Ee]very|[Aa]ll)\s+(?:(?:executive|[Ff]ederal|relevant|appropriate|covered|other)\s+)*"
+    r"(?:departments?\s+(?:and|or)\s+)?agenc(?:y|ies)"
     r"(?:\s+heads?)?|(?:the\s+|relevant\s+)?[Aa]gency\s+heads?|"
     r"(?<![a-z]\s)Agencies|agencies(?=\s*(?:$|shall\b))|"
+    # An agency by its acronym as the subject: "the EPA shall", "GSA, in consultation with
+    # DOE, must".
+    r"(?<![\w(])[A-Z][A-Z&]{1,7}(?=\s*(?:,[^,]{0,80},\s*)?(?:shall|will|must)\b)|"
     # Named bodies: "the FAR Council", "the Cyber Safety Review Board", "the Committee on
     # National Security Systems", "the Task Force".
     r"(?:[A-Z][\w.&'’-]*\s+){0,5}(?:Council|Board|Committee|Commission|Task\s+Force|"

@@ -222,9 +222,14 @@ def _read_sentence(text, s, e, block, ctx, continues_lead) -> list[Found]:
 
 
 MAKES = re.compile(
-    r"\b(?:submit|prepar|publish|issu|report|provid|produc|develop|conduct|hold|holding|convene|"
-    r"transmit|deliver|post|updat|releas|includ|incorporat|mak|send|present|compil|complet|fil|"
-    r"perform|undertak|collect|brief|hold|establish|meet|certif)\w*\b(?:\W+\w+){0,5}?\W+$|"
+    r"\b(?:submit(?:s|ted|ting)?|prepar(?:e|es|ed|ing)|publish(?:es|ed|ing)?|issu(?:e|es|ed|ing)|"
+    r"report(?:s|ed|ing)?|provid(?:e|es|ed|ing)|produc(?:e|es|ed|ing)|develop(?:s|ed|ing)?|"
+    r"conduct(?:s|ed|ing)?|hold(?:s|ing)?|held|conven(?:e|es|ed|ing)|transmit(?:s|ted|ting)?|"
+    r"deliver(?:s|ed|ing)?|post(?:s|ed|ing)?|updat(?:e|es|ed|ing)|releas(?:e|es|ed|ing)|"
+    r"includ(?:e|es|ed|ing)|incorporat(?:e|es|ed|ing)|mak(?:e|es|ing)|made|send(?:s|ing)?|sent|"
+    r"present(?:s|ed|ing)?|compil(?:e|es|ed|ing)|complet(?:e|es|ed|ing)|fil(?:e|es|ed|ing)|"
+    r"perform(?:s|ed|ing)?|undertak(?:e|es|ing)|collect(?:s|ed|ing)?|brief(?:s|ed|ing)?|"
+    r"establish(?:es|ed|ing)?|meet(?:s|ing)?|certif(?:y|ies|ied|ying))\b(?:\W+\w+){0,5}?\W+$|"
     r"\bas\s+part\s+of\s+(?:the|its|their|each|an?)\s+$",
     re.IGNORECASE,
 )
@@ -297,6 +302,11 @@ def _rows(text, clause, who, timings, block) -> list[Found]:
         begin = clause.start if i == 0 else timings[i - 1].end
         end = clause.end if len(timings) == 1 else t.end
         rule = Rule(t.kind, offset=t.offset, every=t.every, on=t.on, anchor=t.anchor or "order")
+        if rows and rows[-1].rule == rule and rows[-1].actors == owners:
+            # "(i) 3 percent annually through the end of fiscal year 2015, or (ii) 30 percent by
+            # the end of fiscal year 2015": one date, one duty.
+            rows[-1].quote, _, rows[-1].end = _span(text, rows[-1].start, t.end)
+            continue
         rows.append(Found(block.designator, rule, owners, act, *_span(text, begin, end)))
     return rows
 
@@ -315,12 +325,27 @@ def _span(text: str, start: int, end: int) -> tuple[str, int, int]:
     return quote, start, end
 
 
+FIRST_OF_SERIES = re.compile(r"^(?:\(\w{1,4}\)\s*)?The\s+(?:first|initial)\b", re.IGNORECASE)
+
+
 def fold_thereafter(text: str, rows: list[Found]) -> list[Found]:
     """ "Within 90 days ... and every 180 days thereafter" is one series whose first report is
-    the deadline before it: fold that deadline into the recurring row."""
+    the deadline before it: fold that deadline into the recurring row. "(e) issue an annual
+    report ... The first annual report shall be issued no later than 1 year from the date of
+    this order": the deadline after it sets when the series starts."""
     result: list[Found] = []
     base = None  # the last relative deadline so far
     for row in rows:
+        series = result[-1] if result else None
+        if (
+            row.kind == "deadline" and series and series.kind == "recurring"
+            and not (series.rule.offset or series.rule.on) and FIRST_OF_SERIES.match(row.quote)
+            and _deliverable(row.quote) in ("", _deliverable(series.quote))
+        ):  # fmt: skip
+            series.rule = Rule("recurring", offset=row.rule.offset, on=row.rule.on,
+                               every=series.rule.every, anchor=row.rule.anchor)  # fmt: skip
+            series.quote, series.start, series.end = _span(text, series.start, row.end)
+            continue
         if row.kind == "recurring" and row.rule.every and base and _thereafter(row, base):
             result.remove(base)
             row.rule = Rule("recurring", offset=base.rule.offset, on=base.rule.on,

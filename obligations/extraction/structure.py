@@ -7,10 +7,11 @@ from itertools import pairwise
 # A heading starts a line: "Section 1.", "Sec. 2.", "Sec.203." (print sources drop the space).
 # "Sec. 1.3." (orders numbered by part and section) is a heading of its own: section "1.3".
 HEADING = re.compile(
-    r"(?m)^[ \t>*#-]*(?:Section|Sec\.|SEC\.|SECTION)[ \t]*(\d{1,3}(?:\.\d{1,3})*[A-Za-z]?)\b\.?"
+    r"(?m)^[ \t>*#-]*(?:Section|Sec\.?|SEC\.?|SECTION)[ \t]*(\d{1,3}(?:\.\d{1,3})*[A-Za-z]?)\b\.?"
 )
 # Decimal sub-sections of long orders: "4.1." at the start of a line inside Sec. 4.
-DECIMAL = re.compile(r"(?m)^[ \t>*#-]*(\d{1,3}(?:\.\d{1,3})+)\.?[ \t]+(?=[A-Z(])")
+# ... and "4-402." in orders numbered by section and subsection (the 1990s style).
+DECIMAL = re.compile(r"(?m)^[ \t>*#-]*(\d{1,3}(?:\.\d{1,3})+|\d{1,3}-\d{3})\.?[ \t]+(?=[A-Z(])")
 # A paragraph marker starts a line (after a list bullet) or follows the end of a sentence.
 MARKER = re.compile(
     r"(?:(?m:^)[ \t>*-]*|(?<=[.:;])[ \t]+)\(([a-z]{1,4}|[A-Z]{1,3}|\d{1,3})\)(?=[ \t]+\S)"
@@ -53,7 +54,7 @@ def headings(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
         # "4.2." counts inside "Sec. 4." only: the last "Sec." heading before it, not the last
         # decimal one ("4.1."), decides (a numbered list item "2.1" elsewhere is no heading).
         before = [section for pos, section in tops if pos <= m.start()]
-        if before and before[-1] == m.group(1).split(".")[0]:
+        if before and before[-1] == re.split(r"[.-]", m.group(1))[0]:
             found.append((m.start(), m.end(), m.group(1)))
     return sorted(found)
 

@@ -126,6 +126,8 @@ IN_THE = re.compile(
     r"(?:\s+[\w.]+['’]s)?\s+$",
     re.IGNORECASE,
 )
+# "with quarterly updates as appropriate": an option, not a schedule.
+OPTIONAL = re.compile(r"(?:\s+[\w-]+){0,2}\s+(?:as|if|when)\s+(?:appropriate|needed|warranted)\b")
 # "by 2 percent annually", "compensated annually": a rate or a pay period, not a duty's timing.
 NOT_A_SCHEDULE = re.compile(r"(?:percent|%|compensated|paid|payable|reimbursed)\s+$", re.IGNORECASE)
 # "the Annual Industrial Capabilities Report", "Quarterly Financial Report": a title, not timing.
@@ -258,6 +260,8 @@ def _recurring(text: str, start: int, end: int) -> list[Timing]:
             if pattern is ADJECTIVE and IN_THE.search(text, max(start, m.start() - 60), m.start()):
                 continue
             if NOT_A_SCHEDULE.search(text, max(start, m.start() - 15), m.start()):
+                continue
+            if OPTIONAL.match(text, m.end(), end):
                 continue
             adjective = pattern is ADJECTIVE and not m.group(1).lower().endswith("ally")
             found.append(Timing("recurring", m.start(), m.end(), adjective=adjective,
