@@ -233,6 +233,25 @@ def due_dates(
     return _series(rule, anchor_date, conventions, anchor_name)
 
 
+def first_due(
+    rule: Rule,
+    anchor_date: date | None,
+    conventions: Conventions = Conventions(),
+    anchor_name: str = "signed",
+) -> Due | None:
+    """The first due date of a rule (None for open rules and unknown anchors), without making
+    a whole series."""
+    if rule.kind != "recurring":
+        dues = due_dates(rule, anchor_date, conventions, anchor_name)
+        return dues[0] if dues else None
+    anchor = anchor_date or rule.on
+    if anchor is None:
+        return None
+    raw, text = next(_raw_series(rule, anchor, conventions, anchor_name))
+    d, text = _adjust(raw, conventions, f"#1 {text}")
+    return Due(d, 1, anchor, raw, text)
+
+
 def _series(rule: Rule, anchor: date, conventions: Conventions, anchor_name: str) -> list[Due]:
     last = conventions.end or anchor + relativedelta(years=conventions.horizon_years)
     result: list[Due] = []

@@ -10,9 +10,8 @@ from datetime import date
 from obligations.extraction import actors, citations, formats, source, structure
 from obligations.extraction.directives import Context, read_block
 from obligations.extraction.results import Extraction, ExtractionError, Found, OrderInfo
-from obligations.extraction.sentences import sentences
 from obligations.extraction.source import read_file
-from obligations.schedule import Conventions, due_dates
+from obligations.schedule import Conventions, first_due
 
 __all__ = ["Extraction", "ExtractionError", "Found", "OrderInfo", "extract", "read_file"]
 
@@ -48,13 +47,13 @@ def extract(text: str, signed: date | None = None, kind: str | None = None) -> E
     section = None
     for block in structure.blocks(cleaned, begin, end):
         if block.section != section:
-            section, ctx.recent = block.section, []
+            section, ctx.seen = block.section, []
         found += read_block(cleaned, block, ctx, room=MAX_OBLIGATIONS - len(found))
     if not found and not _looks_like_an_order(cleaned, begin, end, info):
         raise ExtractionError("this does not look like an order: no sections and no directives")
     for row in found:
         _date(row, info)
-    info.revokes, info.amends = _changes(cleaned, begin, end)
+    info.revokes, info.amends = _changes(cleaned, ctx.sentences)
     named = re.findall(r"\d{4,6}", header.get("implements", ""))
     info.implements = list(dict.fromkeys(named + citations.cited_orders(cleaned[begin:end])))
     return Extraction(order=info, text=text, obligations=found)
@@ -111,20 +110,20 @@ def _date(row: Found, info: OrderInfo) -> None:
         row.anchor_text = anchor
     if row.rule.on:
         row.anchor_text = "fixed date"
-    dues = due_dates(row.rule, dates.get(anchor), Conventions(), anchor_name=anchor)
-    if not dues:
+    due = first_due(row.rule, dates.get(anchor), Conventions(), anchor_name=anchor)
+    if not due:
         return
     if row.kind == "recurring":
-        row.first_due = dues[0].date if row.rule.offset or row.rule.on else None
+        row.first_due = due.date if row.rule.offset or row.rule.on else None
     else:
-        row.due = dues[0].date
+        row.due = due.date
 
 
-def _changes(cleaned: str, begin: int, end: int) -> tuple[list[str], list[str]]:
+def _changes(cleaned: str, spans: list[tuple[int, int]]) -> tuple[list[str], list[str]]:
     """Numbers of the orders this one revokes and amends ("Executive Order 13768 ... is hereby
     revoked"). Revoking only some sections of an order amends it."""
     revokes, amends = [], []
-    for s, e in sentences(cleaned, begin, end):
+    for s, e in spans:
         sentence = cleaned[s:e]
         for pattern, target in ((REVOKED, revokes), (AMENDED, amends)):
             verb = pattern.search(sentence)

@@ -70,22 +70,36 @@ def tidy(title: str) -> str:
     return re.sub(r"^(?:the|The)\s+", "", title)
 
 
+# Where a short form may be defined: a parenthesis that opens on a capital ("(Secretary)").
+OPENS_SHORT_FORM = re.compile(r"\(\s*(?:the\s+)?[\"“]?[A-Z]")
+
+
 def definitions(text: str) -> dict[str, str]:
-    """Short forms the order defines: {"Secretary": "Secretary of Homeland Security"}."""
+    """Short forms the order defines: {"Secretary": "Secretary of Homeland Security"}.
+    Titles are looked for only just before a parenthesis that may define one: scanning the
+    whole text with the title patterns costs more than the rest of the reading."""
     found: dict[str, str] = {}
-    for m in TITLE.finditer(text):
-        d = DEFINED.match(text, m.end())
-        full = tidy(m.group(1))
-        if d and " of " in full and d.group(1).split()[0] == full.split()[0]:
-            found.setdefault(d.group(1).strip(), full)
-    for m in GROUP.finditer(text):  # "the Cyber Safety Review Board (Board)"
-        d = DEFINED.match(text, m.end())
-        full = tidy(m.group(1))
-        if d and d.group(1).strip() == full.split()[-1] and len(full.split()) > 1:
-            found.setdefault(d.group(1).strip(), full)
+    for paren in OPENS_SHORT_FORM.finditer(text):
+        window = max(0, paren.start() - 250)
+        for pattern, defines in ((TITLE, _defines_title), (GROUP, _defines_group)):
+            for m in pattern.finditer(text, window, paren.start()):
+                if text[m.end() : paren.start()].strip():
+                    continue
+                d = DEFINED.match(text, m.end())
+                full = tidy(m.group(1))
+                if d and defines(full, d.group(1).strip()):
+                    found.setdefault(d.group(1).strip(), full)
     for m in DEFINED_AS.finditer(text):
         found[m.group(1).strip()] = tidy(m.group(2))
     return found
+
+
+def _defines_title(full: str, short: str) -> bool:
+    return " of " in full and short.split()[0] == full.split()[0]
+
+
+def _defines_group(full: str, short: str) -> bool:  # "the Cyber Safety Review Board (Board)"
+    return short == full.split()[-1] and len(full.split()) > 1
 
 
 def expand(title: str, defs: dict[str, str]) -> str:

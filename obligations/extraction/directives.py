@@ -80,7 +80,20 @@ class Context:
 
     defs: dict[str, str]
     default_anchor: str
-    recent: list[str] = field(default_factory=list)  # officials named most recently
+    # The sentences read so far in this section (officials are looked up in them only when a
+    # clause names none: reading every sentence's names would cost a third of the time), and
+    # every sentence of the order, for what the order revokes and amends.
+    seen: list[tuple[int, int]] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+
+    def recent(self, text: str) -> list[str]:
+        """The official named last in this section, as [full title], or []."""
+        for s, e in reversed(self.seen):
+            named = actors.mentions(text, s, e)
+            if named:
+                return [actors.expand(named[-1][1], self.defs)]
+        return []
+
     # (designator, actors) of the open list lead-ins, outermost first: "shall:" opens one, and
     # an item of it that ends with ":" opens another inside it.
     leads: list[tuple[str, list[str], bool]] = field(default_factory=list)  # bool: a list of duties
@@ -170,7 +183,8 @@ def read_block(text: str, block: Block, ctx: Context, room: int = 10**9) -> list
         found += _read_sentence(text, s, e, block, ctx, continuation and n == 0)
         if len(found) > room:
             raise ExtractionError("too many directives: this does not look like an order")
-        ctx.recent += [actors.expand(t, ctx.defs) for _, t in actors.mentions(text, s, e)]
+        ctx.seen.append((s, e))
+        ctx.sentences.append((s, e))
     return fold_thereafter(text, found)
 
 
@@ -194,7 +208,7 @@ def _read_sentence(text, s, e, block, ctx, continues_lead) -> list[Found]:
         virtual = continues_lead and i == 0
         who = [(clause.start, t) for t in ctx.lead[1]] if virtual else _who(text, clause, ctx)
         if not who:
-            names = previous or ctx.recent[-1:]
+            names = previous or ctx.recent(text)
             who = [(clause.start, t) for t in names]
         if text[clause.modal_start : clause.modal_end] == "will" and not _who(text, clause, ctx):
             nation = NATION.fullmatch(text, clause.start, clause.modal_start)

@@ -1,6 +1,7 @@
 """Sections and sub-paragraphs: "Sec. 9." then "(b)" gives the designator "9(b)"."""
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -49,12 +50,12 @@ def designator(section: str, stack: list[tuple[str, str]]) -> str:
 def headings(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """(position, end of the heading number, section) for every heading, in order."""
     found = [(m.start(), m.end(), m.group(1)) for m in HEADING.finditer(text, start, end)]
-    tops = [(pos, section) for pos, _, section in found]
+    starts, sections = [pos for pos, _, _ in found], [section for _, _, section in found]
     for m in DECIMAL.finditer(text, start, end):
         # "4.2." counts inside "Sec. 4." only: the last "Sec." heading before it, not the last
         # decimal one ("4.1."), decides (a numbered list item "2.1" elsewhere is no heading).
-        before = [section for pos, section in tops if pos <= m.start()]
-        if before and before[-1] == re.split(r"[.-]", m.group(1))[0]:
+        last = bisect_right(starts, m.start()) - 1
+        if last >= 0 and sections[last] == re.split(r"[.-]", m.group(1))[0]:
             found.append((m.start(), m.end(), m.group(1)))
     return sorted(found)
 

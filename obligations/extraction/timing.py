@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from obligations.extraction.source import DATE, parse_date
+from obligations.extraction.source import DATE, MONTHS, parse_date
 from obligations.schedule import Period
 
 SMALL = {
@@ -312,10 +312,20 @@ def _each_period(deadlines: list[Timing], recurring: list[Timing]) -> list[Timin
     return kept
 
 
+# Words without which a kind of timing cannot be there: most sentences have none, and the
+# patterns are costly to try at every position.
+MAY_RECUR = re.compile(rf"{FREQ}|\b(?:every|each|once|twice|times)\b", re.IGNORECASE)
+MAY_DEADLINE = re.compile(
+    rf"\b(?:day|week|month|year|FY|(?:19|20)\d\d)|\b(?:{MONTHS})\b",
+    re.IGNORECASE,
+)
+
+
 def find(text: str, start: int, end: int) -> list[Timing]:
     """All time expressions in text[start:end], in order, without overlaps."""
-    recurring = _recurring(text, start, end)
-    found = _each_period(_deadlines(text, start, end), recurring) + recurring
+    recurring = _recurring(text, start, end) if MAY_RECUR.search(text, start, end) else []
+    deadlines = _deadlines(text, start, end) if MAY_DEADLINE.search(text, start, end) else []
+    found = _each_period(deadlines, recurring) + recurring
     dated = bool(found)
     for m in IMMEDIATE_UPON.finditer(text, start, end):
         anchor, stop = anchor_after(text, m.end() - 1)
