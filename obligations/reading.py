@@ -25,7 +25,7 @@ RESIDUE_LINES = re.compile(
     r"|(?:©|\(c\)|Copyright)\s*\d{4}\s+Thomson\s+Reuters[^\n]*"
     r"|\[(?:FR\s+Doc|Federal\s+Register|Presidential\s+Documents|DOCID)[^\]\n]*\]"
     r"|Billing\s+code\s+[\w-]+"
-    r"|Federal\s+Register\s*/\s*Vol\.[^\n]*"
+    r"|Federal\s+Register\s*/\s*Vol\.[^\n]*|Presidential\s+Documents"
     r")[ \t]*$"
 )
 BULLET = re.compile(r"(?m)^[ \t]*(?:[-*•]|#{1,6})[ \t]+")  # markdown list items and headings
@@ -36,7 +36,8 @@ ITEM = re.compile(r"\(([a-z]{1,4}|[A-Z]{1,3}|\d{1,3})\)\s|(\d{1,3})\.\s(?!\d)")
 ROMAN = re.compile(r"(?=[ivxl])m{0,0}x{0,3}(?:ix|iv|v?i{0,3})|l?x{0,3}(?:ix|iv|v?i{0,3})")
 # "Sec. 2. Policy." / "Section 1." / "Sec. 4.1." at the start of a paragraph, and its caption.
 HEADING = re.compile(r"(?:Section|Sec\.)\s*\d{1,3}[A-Za-z]?(?:\.\d{1,3})*\.(?=\s|$)")
-CAPTION = re.compile(r"\s+([A-Z][^.\n]{0,120}?\.)(?=\s|$)")
+# A caption ends at its first full stop; "U.S." and initials do not end it.
+CAPTION = re.compile(r"\s+([A-Z](?:[^.\n]|(?<=\b[A-Z])\.){0,200}?(?<!\b[A-Z])\.)(?=\s|$)")
 SENTENCE_END = '.;:!?"”’)]'
 
 
@@ -85,8 +86,9 @@ def blocks(text: str) -> list[Block]:
     if current:
         paragraphs.append(current)
     out: list[Block] = []
+    last = {"letter": ""}  # the last (a), (b) ... seen in the section: is "(i)" a letter?
     for lines in _join_broken(text, paragraphs):
-        out += _split(text, lines)
+        out += _split(text, lines, last)
     return out
 
 
@@ -187,7 +189,7 @@ def _join_broken(text, paragraphs):
     return out
 
 
-def _split(text, lines) -> list[Block]:
+def _split(text, lines, last: dict) -> list[Block]:
     """A paragraph's blocks: its heading, then a block per sub-paragraph (a line that starts with
     a designator starts one; other lines go on the block before)."""
     out: list[Block] = []
@@ -198,19 +200,19 @@ def _split(text, lines) -> list[Block]:
             out.append(Block("paragraph", []))
         out[-1].pieces += pieces
     result: list[Block] = []
-    previous_letter = ""
     for block in out:
         if not result:
             head, block = _heading(text, block)
             if head:
                 result.append(head)
+                last["letter"] = ""
             if block is None:
                 continue
         words = "".join(text[s:e] for s, e in block.pieces)
         match = ITEM.match(words)
         if match:
             block.kind = "item"
-            block.level, previous_letter = _level(match, previous_letter)
+            block.level, last["letter"] = _level(match, last["letter"])
         result.append(block)
     return [b for b in result if b.pieces]
 
@@ -237,7 +239,7 @@ def _heading(text, block: Block) -> tuple[Block | None, Block | None]:
         return None, block
     cut = match.end()
     caption = CAPTION.match(words, cut)
-    if caption and not ITEM.match(caption.group(1) + " "):
+    if caption and _is_caption(caption.group(1)):
         cut = caption.end()
     head, rest, seen = [], [], 0
     for s, e in block.pieces:
@@ -253,6 +255,13 @@ def _heading(text, block: Block) -> tuple[Block | None, Block | None]:
     return Block("heading", _trim(text, head)), (Block("paragraph", rest) if rest else None)
 
 
+def _is_caption(words: str) -> bool:
+    """ "Policy." and "Enforcement of the Immigration Laws in the Interior of the United States."
+    are captions; "The heads of executive departments may determine ..." is the section's text."""
+    long = [w for w in re.findall(r"[A-Za-z][\w'’-]*", words) if len(w) > 4]
+    return not ITEM.match(words + " ") and all(w[0].isupper() for w in long)
+
+
 def _level(match, previous_letter: str) -> tuple[int, str]:
     """(the item's level, the last level-1 letter). (i) after (h) is a letter, else a roman
     numeral; likewise (v) after (u) and (x) after (w)."""
@@ -261,7 +270,7 @@ def _level(match, previous_letter: str) -> tuple[int, str]:
         return 4, previous_letter
     if mark.isupper():
         return 3, previous_letter
-    follows = previous_letter and ord(mark[0]) == ord(previous_letter) + 1 and len(mark) == 1
+    follows = len(mark) == len(previous_letter) == 1 and ord(mark) == ord(previous_letter) + 1
     if ROMAN.fullmatch(mark) and not follows:
         return 2, previous_letter
     return 1, mark

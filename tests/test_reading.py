@@ -173,3 +173,29 @@ def test_the_fixture_orders_keep_every_highlight(client, people, import_fixture)
         for obligation in order.obligations.all():
             assert squeeze(found[str(obligation.pk)]) == squeeze(obligation.quote), obligation
         assert "***8799**" not in article(page)
+
+
+TEXTS = sorted([*ROOT.glob("fixtures/orders/*.txt"), WESTLAW, *ROOT.glob("tests/unseen/texts/*.txt"),
+                *ROOT.glob("tests/more_orders/texts/*.txt"), *ROOT.glob("tests/fr/*.xml")])  # fmt: skip
+
+
+@pytest.mark.parametrize("path", TEXTS, ids=lambda p: p.name)
+def test_every_highlight_of_every_sample_order_is_its_quote(path):
+    """The extractor's own spans, rendered on the reading text: each mark reads exactly as the
+    quote (white space aside), and nothing of the print residue shows."""
+    from obligations.extraction import extract
+
+    found = extract(read_file(path))
+    text, marks, pos = found.text, {}, reading.split_header(found.text)[1]
+    for i, row in enumerate(sorted(found.obligations, key=lambda row: row.start)):
+        # as the order page does: a span inside an earlier one is left to the earlier one's link
+        if row.start >= pos and row.end > row.start:
+            marks[str(i)] = (row, reading.Mark(row.start, row.end, f'data-obligation="{i}"'))
+            pos = row.end
+    html = reading.render(text, [mark for _, mark in marks.values()])
+    parser = Marks()
+    parser.feed(html)
+    for key, (row, _) in marks.items():
+        assert squeeze(parser.text[key]) == squeeze(row.quote), row.quote
+    for residue in ("[[Page", "***", "](", "End of Document", "Thomson Reuters"):
+        assert residue not in html
