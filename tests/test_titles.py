@@ -77,6 +77,8 @@ def test_the_list_page_the_obligation_page_and_the_feed_show_the_titles(
     assert "Sec. 15: progress report, 90 days" in listing
     assert "Sec. 15: progress report, 180 days" in listing
     assert "Sec. 16: quarterly reports" in listing
+    exported = client.get(reverse("obligation_list"), {"order": eo_13768.pk, "format": "json"})
+    assert "Sec. 15: progress report, 180 days" in exported.content.decode()
     report = eo_13768.obligations.get(section="15", rule__offset="180 days")
     page = client.get(report.get_absolute_url()).content.decode()
     assert "<h1>Sec. 15: progress report, 180 days</h1>" in page
