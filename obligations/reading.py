@@ -33,7 +33,7 @@ INLINE = re.compile(r"\[Page \d{1,6}\]")
 
 # A sub-paragraph's designator at the start of a block: (a), (ii), (B), (1), 1., a.
 ITEM = re.compile(r"\(([a-z]{1,4}|[A-Z]{1,3}|\d{1,3})\)\s|(\d{1,3})\.\s(?!\d)")
-ROMAN = re.compile(r"(?=[ivxl])m{0,0}x{0,3}(?:ix|iv|v?i{0,3})|l?x{0,3}(?:ix|iv|v?i{0,3})")
+ROMAN = re.compile(r"(?=[ivxl])l?x{0,3}(?:ix|iv|v?i{0,3})")
 # "Sec. 2. Policy." / "Section 1." / "Sec. 4.1." at the start of a paragraph, and its caption.
 HEADING = re.compile(r"(?:Section|Sec\.)\s*\d{1,3}[A-Za-z]?(?:\.\d{1,3})*\.(?=\s|$)")
 # A caption ends at its first full stop; "U.S." and initials do not end it.
@@ -45,7 +45,7 @@ SENTENCE_END = '.;:!?"”’)]'
 class Block:
     kind: str  # "heading", "paragraph" or "item"
     pieces: list[tuple[int, int]] = field(default_factory=list)
-    level: int = 0  # items: 1 for (a), 2 for (i), 3 for (A), 4 for (1)
+    level: int = 0  # items: 1 for (a) and 1., 2 for (i), 3 for (A), 4 for (1)
 
 
 @dataclass(frozen=True)
@@ -265,7 +265,9 @@ def _is_caption(words: str) -> bool:
 def _level(match, previous_letter: str) -> tuple[int, str]:
     """(the item's level, the last level-1 letter). (i) after (h) is a letter, else a roman
     numeral; likewise (v) after (u) and (x) after (w)."""
-    mark = match.group(1) or match.group(2)
+    if match.group(2):  # "1." numbers a list of its own
+        return 1, previous_letter
+    mark = match.group(1)
     if mark.isdigit():
         return 4, previous_letter
     if mark.isupper():
