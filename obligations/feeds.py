@@ -260,7 +260,7 @@ class Events:
             else row["obligation__order__text_sha256"][:16]
         )
         return {
-            "summary": f"{short} §{section}: {label(row['obligation__action'], rule)}",
+            "summary": f"{short} §{section}: {label(row['obligation__action'], rule, row['obligation__quote'])}",
             "uid": f"{name}-{row['obligation__key']}",
             "quote": f"“{row['obligation__quote']}”",
             "categories": vCategory([short, *self.agencies.get(row["obligation_id"], []), kind]),

@@ -180,12 +180,12 @@ class Obligation(models.Model):
     @property
     def title(self):
         """ "Sec. 15: progress report, 90 days": tells the order's obligations apart (titles.py)."""
-        return titles.title(self.section, self.action, self.rule)
+        return titles.title(self.section, self.action, self.rule, self.quote)
 
     @property
     def label(self):
         """The title without its section: "progress report, 90 days"."""
-        return titles.label(self.action, self.rule or {})
+        return titles.label(self.action, self.rule or {}, self.quote)
 
     @staticmethod
     def make_key(section, quote, rule_dict):

@@ -44,16 +44,19 @@ ADJECTIVES = {"daily": "daily", "weekly": "weekly", "monthly": "monthly",
               "quarterly": "quarterly", "annually": "annual", "semiannually": "semiannual"}  # fmt: skip
 
 
-def title(section: str, action: str, rule: dict) -> str:
+def title(section: str, action: str, rule: dict, quote: str = "") -> str:
     """ "Sec. 15: progress report, 90 days"; without a section, the rest alone."""
-    rest = label(action, rule or {})
+    rest = label(action, rule or {}, quote)
     return f"Sec. {section}: {rest}" if section else rest
 
 
-def label(action: str, rule: dict) -> str:
-    """The short action with its timing: "progress report, 90 days", "quarterly reports"."""
+def label(action: str, rule: dict, quote: str = "") -> str:
+    """The short action with its timing: "progress report, 90 days", "quarterly reports". With
+    no action (the extractor found none), the quote's first words say whose it is."""
     kind = rule.get("kind", "open")
     action = " ".join((action or "").split())
+    if not action:
+        action = re.sub(r"^\(\w{1,4}\)\s*|\s+(?:shall|will|must)\b.*$", "", " ".join(quote.split()))
     cadence = _cadence(rule) if kind == "recurring" else ""
     report = REPORT.match(action)
     if report and (kind == "recurring" or report.group("adj") or report.group("topic")):

@@ -176,7 +176,8 @@ def test_the_fixture_orders_keep_every_highlight(client, people, import_fixture)
 
 
 TEXTS = sorted([*ROOT.glob("fixtures/orders/*.txt"), WESTLAW, *ROOT.glob("tests/unseen/texts/*.txt"),
-                *ROOT.glob("tests/more_orders/texts/*.txt"), *ROOT.glob("tests/fr/*.xml")])  # fmt: skip
+                *ROOT.glob("tests/more_orders/texts/*.txt"), *ROOT.glob("tests/fr/*.xml"),
+                *ROOT.glob("tests/labelled/texts/*.txt")])  # fmt: skip
 
 
 @pytest.mark.parametrize("path", TEXTS, ids=lambda p: p.name)

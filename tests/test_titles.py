@@ -32,7 +32,7 @@ def test_titles_tell_apart_the_obligations_of_every_fixture_and_unseen_order():
     assert len(texts) >= 14
     for path in texts:
         found = extract(read_file(path)).obligations
-        titles = [title(o.section, o.action, o.rule.to_dict()) for o in found]
+        titles = [title(o.section, o.action, o.rule.to_dict(), o.quote) for o in found]
         assert [t for t, n in Counter(titles).items() if n > 1] == [], path.name
 
 
@@ -64,9 +64,10 @@ def test_the_other_fixture_orders_too(import_fixture):
     ("1", "widget security report", {"kind": "deadline", "offset": "90 days"},
      "Sec. 1: widget security report, 90 days"),
     ("", "report", {"kind": "open"}, "report"),
+    ("5", "", {"kind": "open"}, "Sec. 5: The Secretary of Defense"),
 ])  # fmt: skip
 def test_title(section, action, rule, expected):
-    assert title(section, action, rule) == expected
+    assert title(section, action, rule, "(a) The Secretary of Defense shall") == expected
 
 
 def test_the_list_page_the_obligation_page_and_the_feed_show_the_titles(
