@@ -180,12 +180,16 @@ class Obligation(models.Model):
     @property
     def title(self):
         """ "Sec. 15: progress report, 90 days": tells the order's obligations apart (titles.py)."""
-        return titles.title(self.section, self.action, self.rule, self.quote)
+        return titles.title(self.section, self.action, self.rule, self._subject())
 
     @property
     def label(self):
         """The title without its section: "progress report, 90 days"."""
-        return titles.label(self.action, self.rule or {}, self.quote)
+        return titles.label(self.action, self.rule or {}, self._subject())
+
+    def _subject(self):
+        # The quote only where there is no action: pages that list many rows defer it.
+        return "" if self.action else self.quote
 
     @staticmethod
     def make_key(section, quote, rule_dict):
