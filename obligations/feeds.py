@@ -33,6 +33,7 @@ from icalendar import (
 
 from obligations.hierarchy import agencies_acting_for
 from obligations.models import Feed, Obligation, Occurrence, Order
+from obligations.titles import label
 
 REFRESH = timedelta(hours=6)
 CLOSED = {Occurrence.Status.WAIVED, Occurrence.Status.NOT_REQUIRED, Occurrence.Status.UNMET}
@@ -248,7 +249,8 @@ class Events:
         order = Order(kind=row["obligation__order__kind"], number=row["obligation__order__number"],
                       title=row["obligation__order__title"])  # fmt: skip
         short, section = order.short_name, row["obligation__section"]
-        kind = Obligation(rule=row["obligation__rule"] or {}).kind
+        rule = row["obligation__rule"] or {}
+        kind = Obligation(rule=rule).kind
         # The UID is stable across renders and re-imports: the order, the obligation's natural
         # key, the position in its series. Never a token, an email or a database id.
         number = row["obligation__order__number"]
@@ -258,7 +260,7 @@ class Events:
             else row["obligation__order__text_sha256"][:16]
         )
         return {
-            "summary": f"{short} §{section}: {row['obligation__action']}",
+            "summary": f"{short} §{section}: {label(row['obligation__action'], rule, row['obligation__quote'])}",
             "uid": f"{name}-{row['obligation__key']}",
             "quote": f"“{row['obligation__quote']}”",
             "categories": vCategory([short, *self.agencies.get(row["obligation_id"], []), kind]),

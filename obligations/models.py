@@ -8,7 +8,7 @@ from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from obligations import clock, hierarchy, series, tracks
+from obligations import clock, hierarchy, series, titles, tracks
 from obligations.schedule import Conventions, Rule, due_dates
 
 DUE_SOON_DAYS = 7
@@ -172,10 +172,24 @@ class Obligation(models.Model):
         indexes = [models.Index(fields=["updated"], name="obligation_updated")]
 
     def __str__(self):
-        return f"Sec. {self.section}: {self.action}"
+        return self.title
 
     def get_absolute_url(self):
         return reverse("obligation_detail", args=[self.pk])
+
+    @property
+    def title(self):
+        """ "Sec. 15: progress report, 90 days": tells the order's obligations apart (titles.py)."""
+        return titles.title(self.section, self.action, self.rule, self._subject())
+
+    @property
+    def label(self):
+        """The title without its section: "progress report, 90 days"."""
+        return titles.label(self.action, self.rule or {}, self._subject())
+
+    def _subject(self):
+        # The quote only where there is no action: pages that list many rows defer it.
+        return "" if self.action else self.quote
 
     @staticmethod
     def make_key(section, quote, rule_dict):

@@ -448,6 +448,7 @@ MESSAGE_FIELDS = (
     "occurrence__due", "occurrence__status", "occurrence__explanation",
     "occurrence__agency__abbreviation", "occurrence__agency__name",
     "occurrence__obligation__section", "occurrence__obligation__action",
+    "occurrence__obligation__rule", "occurrence__obligation__quote",
     "occurrence__obligation__actors", "occurrence__obligation__order__kind",
     "occurrence__obligation__order__number", "occurrence__obligation__order__title",
 )  # fmt: skip
@@ -477,6 +478,7 @@ def _item(reminder, today) -> dict:
         "order": obligation.order.short_name,
         "section": obligation.section,
         "action": obligation.action,
+        "label": obligation.label,
         "actors": "; ".join(obligation.actors),
         "due": occurrence.due,
         "due_label": _due_label(occurrence.due, translation.get_language()),

@@ -44,8 +44,7 @@ def test_two_tracks_one_event_with_both_states(client, people, eo_13768, make_fe
     tracks["DHS"].refresh_from_db()
     event = report_event(events(client, token), eo_13768)
     assert str(event["SUMMARY"]) == (
-        "EO 13768 §15: submit to the President a report on the progress of the directives "
-        "[DHS submitted; DOJ open]"
+        "EO 13768 §15: progress report, 90 days [DHS submitted; DOJ open]"
     )
     assert event["STATUS"] == "CONFIRMED"
     assert event["SEQUENCE"] == tracks["DHS"].version + tracks["DOJ"].version == 1
@@ -91,7 +90,7 @@ def test_mine_shows_only_my_agencys_track(client, people, doj, eo_13768, make_fe
     tracks = reports(eo_13768)
     tracks["DHS"].change_status(Occurrence.Status.SUBMITTED)
     event = report_event(events(client, token), eo_13768)
-    assert str(event["SUMMARY"]).endswith("of the directives")  # DOJ's: open, no DHS state
+    assert str(event["SUMMARY"]).endswith("90 days")  # DOJ's: open, no DHS state
     assert str(event["URL"]) == f"http://testserver/occurrences/{tracks['DOJ'].pk}/"
     assert event["SEQUENCE"] == 0
     tracks["DOJ"].change_status(Occurrence.Status.SUBMITTED)

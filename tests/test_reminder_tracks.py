@@ -40,7 +40,7 @@ def report(order, agency):
 
 def test_each_agency_hears_of_its_own_track(staff, eo_13768):
     reminders.run(WEEK_BEFORE)
-    wanted = "Due in 7 days: EO 13768 §15 ({}), submit to the President a report"
+    wanted = "Due in 7 days: EO 13768 §15 ({}): progress report, 90 days"
     assert next(s for s in subjects("dhs") if "§15" in s and "7 days" in s).startswith(
         wanted.format("DHS")
     )
@@ -58,7 +58,7 @@ def test_a_submitted_track_stops_only_its_own_reminders(staff, eo_13768):
 
 def test_a_department_hears_of_its_components_not_the_reverse(staff, eo_13768, settings):
     reminders.run(WEEK_BEFORE)
-    ice_report = "Due in 7 days: EO 13768 §13, provide reports"  # the Director of ICE's
+    ice_report = "Due in 7 days: EO 13768 §13: quarterly reports"  # the Director of ICE's
     assert any(s.startswith(ice_report) for s in subjects("ice"))
     assert any(s.startswith(ice_report) for s in subjects("dhs"))
     assert not any("§15" in s for s in subjects("ice"))  # DHS's own track is not ICE's
@@ -76,9 +76,9 @@ def test_followers_hear_of_every_track_and_each_is_named(staff, eo_13768):
     Follow.objects.create(user=staff["reader"], obligation=report(eo_13768, "DHS").obligation)
     reminders.run(WEEK_BEFORE)
     found = sorted(s for s in subjects("reader"))
-    assert [s.split(",")[0] for s in found] == [
-        "Due in 7 days: EO 13768 §15 (DHS)",
-        "Due in 7 days: EO 13768 §15 (DOJ)",
+    assert found == [
+        "Due in 7 days: EO 13768 §15 (DHS): progress report, 90 days",
+        "Due in 7 days: EO 13768 §15 (DOJ): progress report, 90 days",
     ]
     body = next(m.body for m in mail.outbox if "(DOJ)" in m.subject and m.to[0].startswith("r"))
     assert "EO 13768 Sec. 15 (DOJ's track)" in body
@@ -91,7 +91,8 @@ def test_a_shared_track_reaches_every_responsible_agency(staff):
     make_occurrence(joint, agency=None)
     reminders.run(WEEK_BEFORE)
     for key in ("dhs", "dos"):
-        assert "Due in 7 days: EO 99999 §77, submit a report" in subjects(key)  # no agency named
+        # no agency named
+        assert "Due in 7 days: EO 99999 §77: submit a report, 90 days" in subjects(key)
     assert not any("§77" in s for s in subjects("doj") + subjects("reader"))
 
 
@@ -102,7 +103,7 @@ def test_all_agencies_means_every_agencys_staff(staff):
     make_occurrence(obligation, agency=everyone)
     reminders.run(WEEK_BEFORE)
     for key in ("dhs", "dos", "doj", "ice"):
-        assert "Due in 7 days: EO 99999 §78, submit a report" in subjects(key)
+        assert "Due in 7 days: EO 99999 §78: submit a report, 90 days" in subjects(key)
     assert not any("§78" in s for s in subjects("reader"))
 
 

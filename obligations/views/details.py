@@ -11,7 +11,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from obligations import clock, effects
+from obligations import clock, effects, reading
 from obligations.extraction.source import split_header
 from obligations.forms import ConventionsForm, ProgressForm, SeriesForm
 from obligations.importers import implements
@@ -202,20 +202,19 @@ def _texts(order) -> dict:
 
 
 def highlighted(order, obligations) -> str:
-    """The order's text, escaped, with each obligation's sentence marked and linked in place.
-    Spans that overlap an earlier one are left unmarked (the earlier link covers them)."""
-    text, out = order.text, []
+    """The order's text as people read it (reading.py: no page markers, link syntax or running
+    heads; sections as headings), each obligation's sentence marked and linked in place. Spans
+    that overlap an earlier one are left unmarked (the earlier link covers them)."""
+    text, marks = order.text, []
     pos = split_header(text)[1]  # the header block is our metadata, not the order's words
     for obligation in obligations:
         start, end = obligation.span_start, obligation.span_end
         if start < pos or end > len(text) or start >= end:
             continue
-        out.append(escape(text[pos:start]))
-        out.append(
-            f'<a href="{obligation.get_absolute_url()}" class="obligation-mark kind-{obligation.kind}"'
-            f' id="obligation-{obligation.pk}" title="Sec. {escape(obligation.section)}: '
-            f'{escape(obligation.get_rule().describe())}"><mark>{escape(text[start:end])}</mark></a>'
-        )
+        marks.append(reading.Mark(start, end, (
+            f'href="{obligation.get_absolute_url()}" class="obligation-mark kind-{obligation.kind}"'
+            f' id="obligation-{obligation.pk}" data-obligation="{obligation.pk}"'
+            f' title="{escape(obligation.title)}: {escape(obligation.get_rule().describe())}"'
+        )))  # fmt: skip
         pos = end
-    out.append(escape(text[pos:]))
-    return mark_safe("".join(out))  # every piece of the text above went through escape()
+    return mark_safe(reading.render(text, marks))  # reading.render escapes every piece of text

@@ -13,8 +13,9 @@ from obligations.models import Occurrence, Order
 from obligations.views.common import as_of, cached_part, existing_on
 
 PAGE = 100
+# "title" last: the columns before it keep their places for readers of earlier exports.
 COLUMNS = ["order", "section", "kind", "timing", "next_due", "tracks", "overdue", "actors",
-           "agencies", "action"]  # fmt: skip
+           "agencies", "action", "title"]  # fmt: skip
 
 
 def obligation_list(request):
@@ -59,6 +60,7 @@ def _row(obligation) -> dict:
         "actors": "; ".join(obligation.actors),
         "agencies": "; ".join(a.abbreviation or a.name for a in obligation.agencies.all()),
         "action": obligation.action,
+        "title": obligation.title,
     }
 
 
