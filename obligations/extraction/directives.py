@@ -18,7 +18,9 @@ NOT_A_DIRECTIVE = re.compile(
     r"apply|be\s+applied|be\s+deemed|take\s+effect|become\s+effective|be\s+effective|"
     r"remain\s+in\s+effect|be\s+implemented\s+consistent|supersede|be\s+in\s+addition|"
     r"include(?!\s+in\b)|"
-    r"be\s+revoked|constitute|be\s+subject\s+to|be\s+consistent|affect|limit|create|continue\s+in)\b"
+    r"be\s+revoked|constitute|be\s+subject\s+to|be\s+consistent|continue\s+in)\b|"
+    # "shall not affect", "shall not create any right": but "shall create procedures" directs.
+    r"\s+not\s+(?:affect|limit|create|impair)\b|\s+(?:affect|limit|create|impair)\s+(?:any|the\s+authority)\b"
 )
 RELATIVE = re.compile(r"\b(?:who|which|that|whom)\s*,?\s*$")
 # "the time periods within which contractors must report": "must" in a relative clause.
@@ -235,6 +237,7 @@ def _read_sentence(text, s, e, block, ctx, continues_lead) -> list[Found]:
     return rows
 
 
+CONTENTS = re.compile(r",\s+(?:including|such\s+as|containing|describing)\b")
 MAKES = re.compile(
     r"\b(?:submit(?:s|ted|ting)?|prepar(?:e|es|ed|ing)|publish(?:es|ed|ing)?|issu(?:e|es|ed|ing)|"
     r"report(?:s|ed|ing)?|provid(?:e|es|ed|ing)|produc(?:e|es|ed|ing)|develop(?:s|ed|ing)?|"
@@ -273,7 +276,12 @@ def _what_not_when(text, timings: list[timing.Timing], clause: Clause) -> list[t
     kept = [t for t in kept if not t.adjective or MAKES.search(text, clause.modal_end, t.start)]
     if sum(1 for t in kept if t.kind == "deadline" and t.on) >= 2:
         kept = [t for t in kept if not t.adjective]
-    return kept
+    # "submit, within 180 days, a list of actions, including a proposal for initiating each
+    # within 1 year": a time inside what the deliverable contains is not the duty's.
+    return [
+        t for i, t in enumerate(kept)
+        if not (i and CONTENTS.search(text, kept[i - 1].end, t.start))
+    ]  # fmt: skip
 
 
 def _inherit_anchors(timings: list[timing.Timing], default: str) -> None:
@@ -350,10 +358,12 @@ def fold_thereafter(text: str, rows: list[Found]) -> list[Found]:
     result: list[Found] = []
     base = None  # the last relative deadline so far
     for row in rows:
-        series = result[-1] if result else None
+        timed = [r for r in result if r.kind != "open"]
+        series = timed[-1] if timed else None
         if (
             row.kind == "deadline" and series and series.kind == "recurring"
-            and not (series.rule.offset or series.rule.on) and FIRST_OF_SERIES.match(row.quote)
+            and not (series.rule.offset or series.rule.on)
+            and FIRST_OF_SERIES.match(_sentence_start(text, row.start))
             and _deliverable(row.quote) in ("", _deliverable(series.quote))
         ):  # fmt: skip
             series.rule = Rule("recurring", offset=row.rule.offset, on=row.rule.on,
@@ -370,6 +380,13 @@ def fold_thereafter(text: str, rows: list[Found]) -> list[Found]:
         if row.kind == "deadline":  # "within 90 days" or "by September 30, 2005"
             base = row
     return result
+
+
+def _sentence_start(text: str, pos: int) -> str:
+    """The sentence `pos` is in, from its start: "The first report shall cover fiscal year
+    2019 and shall be published by June 30, 2020" for the clause "shall be published ..."."""
+    begin = max(text.rfind(". ", 0, pos), text.rfind("\n", 0, pos)) + 1
+    return text[begin : pos + 1].lstrip() + text[pos + 1 : pos + 40]
 
 
 def _thereafter(row: Found, base: Found) -> bool:

@@ -37,7 +37,8 @@ EFFECTIVE_ANCHOR = re.compile(
 )
 # What follows "of/after/from": an anchor phrase, up to the end of the noun phrase.
 ANCHOR_TAIL = re.compile(
-    r"\s+(?:of|after|from|following|upon)\s+((?:the\s+)?(?:[^,;.:()]|\(\w{1,4}\)){2,120}?)"
+    r"(?:\s*,?\s+(?:as\s+)?(?:measured|counted|calculated|computed)\s+from|"
+    r"\s+(?:of|after|from|following|upon))\s+((?:the\s+)?(?:[^,;.:()]|\(\w{1,4}\)){2,120}?)"
     r"(?=\s*(?:[,;.:)]|\((?!\w{1,4}\))|$|\s+(?:and|or|shall|that|which|to|the\s+\w+\s+shall)\b))",
     re.IGNORECASE,
 )
@@ -129,9 +130,18 @@ IN_THE = re.compile(
 # "with quarterly updates as appropriate": an option, not a schedule.
 OPTIONAL = re.compile(r"(?:\s+[\w-]+){0,2}\s+(?:as|if|when)\s+(?:appropriate|needed|warranted)\b")
 # "by 2 percent annually", "compensated annually": a rate or a pay period, not a duty's timing.
-NOT_A_SCHEDULE = re.compile(r"(?:percent|%|compensated|paid|payable|reimbursed)\s+$", re.IGNORECASE)
+NOT_A_SCHEDULE = re.compile(
+    r"(?:percent|%|compensated|paid|payable|reimbursed|measured|calculated|computed|averaged)\s+$",
+    re.IGNORECASE,
+)
 # "the Annual Industrial Capabilities Report", "Quarterly Financial Report": a title, not timing.
 IN_A_NAME = re.compile(r"[A-Z][\w-]*\s+(?:(?:of|and|the|for)\s+)?[A-Z]")
+# "for each of the following 4 years, identify two additional areas": a yearly duty.
+FOR_EACH = re.compile(
+    rf"\bfor\s+each\s+of\s+the\s+(?:following|next|subsequent|succeeding)\s+(?:{NUM})\s+"
+    rf"(?:fiscal\s+|calendar\s+)?(week|month|quarter|year)s\b",
+    re.IGNORECASE,
+)
 ORDINALS = {"other": 2, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
 EVERY = re.compile(
     rf"\b(?:(?:at\s+least|no\s+less\s+than|not\s+less\s+than)\s+)?(?:once\s+)?"
@@ -267,6 +277,8 @@ def _recurring(text: str, start: int, end: int) -> list[Timing]:
             found.append(Timing("recurring", m.start(), m.end(), adjective=adjective,
                                 every=Period.parse(ADVERBS[m.group(1).lower()])))  # fmt: skip
     for m in EVERY.finditer(text, start, end):
+        if NOT_A_SCHEDULE.search(text, max(start, m.start() - 15), m.start()):
+            continue  # "paid time, measured each fiscal year"
         every = _period(m.group(1), m.group(2))
         # "every 60 days after the date of this order": the first one is due 60 days after it.
         anchor, stop = (
@@ -277,6 +289,8 @@ def _recurring(text: str, start: int, end: int) -> list[Timing]:
                                 anchor=anchor))  # fmt: skip
         else:
             found.append(Timing("recurring", m.start(), m.end(), every=every))
+    for m in FOR_EACH.finditer(text, start, end):
+        found.append(Timing("recurring", m.start(), m.end(), every=_period(None, m.group(1))))
     for m in ONCE_PER.finditer(text, start, end):
         times = {"once": 1, "twice": 2}.get(m.group(1).lower()) or number(m.group(1))
         months = {"week": 0, "month": 1, "quarter": 3, "year": 12}[m.group(2).lower()]
