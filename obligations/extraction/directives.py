@@ -90,7 +90,7 @@ class Context:
 
     def recent(self, text: str) -> list[str]:
         """The official named last in this section, as [full title], or []."""
-        for s, e in reversed(self.seen):
+        for s, e in reversed(self.seen[-20:]):  # a section's last 20 sentences: linear time
             named = actors.mentions(text, s, e)
             if named:
                 return [actors.expand(named[-1][1], self.defs)]
