@@ -101,3 +101,43 @@ def _official_of(key, names):
             return found
     match = re.fullmatch(rf"(.+?)\s+{ROLE}", key)
     return names.get(match.group(1)) if match else None
+
+
+def resolver(text: str):
+    """agency_for for the actors of one order, where a bare title the order uses as a short
+    form without defining it ("the Secretary shall", "the Council shall") resolves to the one
+    agency that every fuller title of that kind in the order names ("the Secretary of the
+    Interior" and "the Deputy Secretary of the Interior": DOI). If the order names officials or
+    bodies of that kind of two agencies, or one the table does not know (a council the order
+    establishes), the bare title stays unresolved."""
+    cache: dict[str, tuple[str, str] | None] = {}
+    fuller: list[str] = []
+
+    def resolve(actor: str) -> tuple[str, str] | None:
+        if actor not in cache:
+            cache[actor] = agency_for(actor)
+            if cache[actor] is None and not CONNECTOR.search(actor):
+                if not fuller:
+                    fuller.extend(_titles(text))
+                cache[actor] = _antecedent(actor, fuller)
+        return cache[actor]
+
+    return resolve
+
+
+CONNECTOR = re.compile(r"\s(?:of|for|on|to|in)\s")
+
+
+def _titles(text: str) -> list[str]:
+    """Every official's title and named body in the text, as the extractor reads them, with
+    those named after the President ("the President's Council on X") that it leaves out."""
+    from obligations.extraction.actors import GROUP, TITLE, tidy
+
+    found = {tidy(m.group(1)) for pattern in (TITLE, GROUP) for m in pattern.finditer(text)}
+    return sorted(found) or [""]
+
+
+def _antecedent(actor: str, titles: list[str]) -> tuple[str, str] | None:
+    word = re.compile(rf"(?<![\w-]){re.escape(' '.join(actor.split()))}(?![\w-])")
+    found = {agency_for(title) for title in titles if title != actor and word.search(title)}
+    return found.pop() if len(found) == 1 and None not in found else None

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from obligations import drafts
-from obligations.agencies import agency_for
+from obligations.agencies import agency_for, resolver
 from obligations.extraction import extract
 from obligations.extraction.citations import citations
 from obligations.models import Agency, Obligation, Occurrence, Order, OrderEffect, OrderVersion
@@ -187,8 +187,11 @@ def _create(text, data, sha, source, by):
     result = ImportResult(order)
     result.counts["order_created"] = 1
     keys, agencies = set(), {}  # what this import has made so far: no query per row for them
+    resolve = resolver(text)  # reads the order's titles once, if a bare one needs them
     for row in data["obligations"]:
-        obligation = create_obligation(order, version, row, keys=keys, agencies=agencies)
+        obligation = create_obligation(
+            order, version, row, keys=keys, agencies=agencies, resolve=resolve
+        )
         result.flagged += [(obligation.section, actor) for actor in obligation.unresolved_actors]
         result.counts["obligations_created"] += 1
     link_dependencies(order)
@@ -210,7 +213,7 @@ def default_conventions() -> dict:
     return Conventions.from_dict(settings.OBLIGATION_DEFAULTS).to_dict()
 
 
-def create_obligation(order, version, row, *, keys=None, agencies=None):
+def create_obligation(order, version, row, *, keys=None, agencies=None, resolve=None):
     """A new obligation from a version's row, pointing into that version's text. A new order's
     import passes `keys` (the keys it has used) and `agencies` (name: Agency) to save queries."""
     key = base = Obligation.make_key(row["section"], row["quote"], row["rule"])
@@ -222,7 +225,9 @@ def create_obligation(order, version, row, *, keys=None, agencies=None):
         n += 1
         key = f"{base}-{n}"
     taken.add(key)
-    found = {actor: _agency(actor, {} if agencies is None else agencies) for actor in row["actors"]}
+    resolve = resolve or resolver(version.text if version else order.text)
+    known = {} if agencies is None else agencies
+    found = {actor: _agency(actor, known, resolve) for actor in row["actors"]}
     obligation = Obligation.objects.create(
         order=order, version=version, key=key, conventions=default_conventions(),
         unresolved_actors=[actor for actor, agency in found.items() if agency is None],
@@ -232,10 +237,11 @@ def create_obligation(order, version, row, *, keys=None, agencies=None):
     return obligation
 
 
-def _agency(actor, known):
+def _agency(actor, known, resolve=agency_for):
     """The Agency of the table the actor names (made the first time), or None: an actor that
-    names no known agency never makes one (issue 15)."""
-    resolved = agency_for(actor)
+    names no known agency never makes one (issue 15). `resolve`: agency_for, or an order's
+    resolver (agencies.resolver), which also reads the order's bare short forms."""
+    resolved = resolve(actor)
     if resolved is None:
         return None
     name, abbreviation = resolved
@@ -264,7 +270,9 @@ def obligation_fields(row) -> dict:
 
 def set_agencies(obligation, actors):
     """The agencies the actors name; those that name none are flagged on the obligation."""
-    found = {actor: _agency(actor, {}) for actor in actors}
+    version = obligation.version
+    resolve = resolver(version.text if version else obligation.order.text)
+    found = {actor: _agency(actor, {}, resolve) for actor in actors}
     agencies = {agency for agency in found.values() if agency}
     if set(obligation.agencies.all()) != agencies:
         obligation.agencies.set(agencies)

@@ -149,3 +149,21 @@ def test_the_preview_flags_an_unknown_actor(client):
     assert "names no known agency" in page and "Widget Review Board" in page
     assert response.context["unresolved"] == [("1(b)", "Widget Review Board")]
     assert Agency.objects.count() == 0  # a preview writes nothing
+
+
+def test_a_bare_title_resolves_to_the_one_agency_the_order_names_of_that_kind():
+    from obligations.agencies import resolver
+
+    one = resolver(
+        "Sec. 2. The Secretary of the Interior shall review the plan. The Deputy Secretary of "
+        "the Interior shall assist. Sec. 3. The Secretary shall report within 90 days."
+    )
+    assert one("Secretary") == ("Department of the Interior", "DOI")
+    two = resolver("The Secretary of State and the Secretary of Defense shall consult.")
+    assert two("Secretary") is None  # which one: for review
+    created = resolver(
+        "There is established the President's Council on Widgets (Council). The National "
+        "Security Council shall advise. The Council shall report."
+    )
+    assert created("Council") is None  # the order's own council is not an agency of the table
+    assert one("Board") is None

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
 from obligations import drafts
-from obligations.agencies import agency_for
+from obligations.agencies import resolver
 from obligations.extraction import ExtractionError, extract
 from obligations.forms import DraftFormSet, ImportForm
 from obligations.importers import EffectError, kind_of, known_text, store, stored_order
@@ -53,9 +53,10 @@ def _preview(request, extraction, text, signed, formset, status=200):
 
 def unresolved(extraction) -> list[tuple[str, str]]:
     """(section, actor) of each actor that names no known agency: saved as text, no agency."""
+    resolve = resolver(extraction.text)
     return [
         (found.section, actor) for found in extraction.obligations for actor in found.actors
-        if agency_for(actor) is None
+        if resolve(actor) is None
     ]  # fmt: skip
 
 
