@@ -122,8 +122,15 @@ def agency_figures(top=20) -> None:
     print(f"agencies: {rows} rows, {outside} not in the table of {len(known())} agencies")
     resolved, unresolved, texts = 0, 0, Counter()
     obligations = Counter()
-    for actors in Obligation.objects.values_list("actors", flat=True).iterator():
-        misses = [a for a in actors if not (found := agency_for(a)) or found[0] not in table]
+    # What the import flagged (Obligation.unresolved_actors); before it existed, the actors
+    # whose agency is not in the table (what agency_for made up).
+    flagged = any(f.name == "unresolved_actors" for f in Obligation._meta.fields)
+    fields = ("actors", "unresolved_actors") if flagged else ("actors", "actors")
+    for actors, stored in Obligation.objects.values_list(*fields).iterator():
+        if flagged:
+            misses = stored
+        else:
+            misses = [a for a in actors if not (found := agency_for(a)) or found[0] not in table]
         resolved += len(actors) - len(misses)
         unresolved += len(misses)
         texts.update(misses)

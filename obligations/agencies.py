@@ -104,40 +104,65 @@ def _official_of(key, names):
 
 
 def resolver(text: str):
-    """agency_for for the actors of one order, where a bare title the order uses as a short
-    form without defining it ("the Secretary shall", "the Council shall") resolves to the one
-    agency that every fuller title of that kind in the order names ("the Secretary of the
-    Interior" and "the Deputy Secretary of the Interior": DOI). If the order names officials or
-    bodies of that kind of two agencies, or one the table does not know (a council the order
-    establishes), the bare title stays unresolved."""
+    """agency_for for the actors of one order, reading the order for a bare title ("the
+    Secretary shall", "the Council shall") that the extractor left as it is:
+    - a short form the order defines in a way the extractor does not read, such as the printed
+      Federal Register's quotes: "the Secretary of Commerce (``the Secretary'')";
+    - else the one agency that every fuller title of that kind in the order names ("the
+      Secretary of the Interior" and "the Deputy Secretary of the Interior": DOI). If the order
+      names officials or bodies of that kind of two agencies, or one the table does not know (a
+      council the order establishes), the bare title stays unresolved, for review."""
     cache: dict[str, tuple[str, str] | None] = {}
-    fuller: list[str] = []
+    read: dict = {}
 
     def resolve(actor: str) -> tuple[str, str] | None:
         if actor not in cache:
             cache[actor] = agency_for(actor)
             if cache[actor] is None and not CONNECTOR.search(actor):
-                if not fuller:
-                    fuller.extend(_titles(text))
-                cache[actor] = _antecedent(actor, fuller)
+                if not read:
+                    read.update(_read(text))
+                defined = read["defined"].get(" ".join(actor.split()))
+                if defined:
+                    cache[actor] = agency_for(defined)
+                else:
+                    cache[actor] = _antecedent(actor, read["titles"])
         return cache[actor]
 
     return resolve
 
 
 CONNECTOR = re.compile(r"\s(?:of|for|on|to|in)\s")
+# "(``the Secretary'')", "(the "Council")", "(Board)" after a title.
+SHORT_FORM = re.compile(
+    r"\s*\(\s*(?:the\s+)?(?:``|[\"“'‘])?\s*(?:the\s+)?([A-Z][\w .’'-]{1,60}?)\s*(?:''|[\"”'’])?\s*\)"
+)
 
 
-def _titles(text: str) -> list[str]:
-    """Every official's title and named body in the text, as the extractor reads them, with
-    those named after the President ("the President's Council on X") that it leaves out."""
+def _read(text: str) -> dict:
+    """Every official's title and named body in the text, as the extractor reads them (with
+    those named after the President, "the President's Council on X", which it leaves out), and
+    the short forms defined right after one."""
     from obligations.extraction.actors import GROUP, TITLE, tidy
 
-    found = {tidy(m.group(1)) for pattern in (TITLE, GROUP) for m in pattern.finditer(text)}
-    return sorted(found) or [""]
+    titles, defined = set(), {}
+    for pattern in (TITLE, GROUP):
+        for m in pattern.finditer(text):
+            full = tidy(m.group(1))
+            if ". " in full:  # ran on into the next sentence
+                continue
+            titles.add(full)
+            short = SHORT_FORM.match(text, m.end())
+            if short and set(short.group(1).split()) <= set(full.split()) != set():
+                defined.setdefault(" ".join(short.group(1).split()), full)
+    return {"titles": sorted(titles), "defined": defined}
 
 
 def _antecedent(actor: str, titles: list[str]) -> tuple[str, str] | None:
-    word = re.compile(rf"(?<![\w-]){re.escape(' '.join(actor.split()))}(?![\w-])")
-    found = {agency_for(title) for title in titles if title != actor and word.search(title)}
+    actor = " ".join(actor.split())
+    word = re.compile(rf"(?<![\w-]){re.escape(actor)}(?![\w-])")
+    found = {
+        agency_for(title)
+        for title in titles
+        if word.search(title) and RANK.sub("", normal(title)) != normal(actor)
+    }  # fmt: skip ("Deputy Assistant Secretary" says no more than "Secretary")
     return found.pop() if len(found) == 1 and None not in found else None

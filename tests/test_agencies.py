@@ -167,3 +167,8 @@ def test_a_bare_title_resolves_to_the_one_agency_the_order_names_of_that_kind():
     )
     assert created("Council") is None  # the order's own council is not an agency of the table
     assert one("Board") is None
+    printed = resolver(
+        "the discretion conferred upon the Secretary of Commerce (``the Secretary'') under the "
+        "Act. The Secretary of State shall consult. The Secretary shall decide."
+    )
+    assert printed("Secretary") == ("Department of Commerce", "DOC")  # GPO's quotes
