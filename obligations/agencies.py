@@ -17,7 +17,8 @@ from functools import lru_cache
 ALL = "All executive departments and agencies"
 # "heads of executive departments and agencies", "each agency", "agencies".
 EVERY = re.compile(
-    r"(?i)(?:the\s+)?heads?\s+of\b.*\b(?:agenc|departments)|(?:each|every|all)\s+.*agenc|^agencies$"
+    r"(?i)(?:the\s+)?heads?\s+of\b.*\b(?:agenc|departments)|(?:each|every|all)\s+.*agenc|"
+    r"^agencies$|heads?\s+of\s+(?:each|every|all|any)\s+(?:executive\s+)?department"
 )
 # Ranks below a head that answer for the same agency: "Deputy Secretary of X" -> "Secretary of X".
 RANK = re.compile(
@@ -33,9 +34,17 @@ SPELLINGS = [
     (re.compile(r"\s*&\s*"), " and "),
     (re.compile(r"[’`]"), "'"),
     (re.compile(r"'s\b"), ""),
-    (re.compile(r"[^\w\s'()/-]"), " "),
+    (re.compile(r"[^\w\s()/-]"), " "),
     (re.compile(r"\bthe\b"), " "),
+    (re.compile(r"^\s*(?:a|an|this|that|such|said)\s+"), ""),
 ]
+# Where an extracted actor runs over a sentence's end ("Purpose. The National Space Council",
+# "Secretary of Transportation.Consistent"), or names a component by its department's
+# possessive ("Department of Commerce's National Oceanic and Atmospheric Administration").
+PIECES = re.compile(r"(?<=[a-z]{2}[.:])\s*(?=[A-Z])|\.?''\s*|['’]s\s+(?=[A-Z])")
+# "Secretary of Commerce and the USTR", "Department of State and USAID": each its own agency.
+AND_THE = re.compile(r",?\s+and\s+the\s+")
+AND = re.compile(r",?\s+and\s+|,\s+")
 
 
 def normal(text: str) -> str:
@@ -66,17 +75,33 @@ def table() -> tuple[dict, dict]:
 
 def agency_for(actor: str) -> tuple[str, str] | None:
     """(agency name, abbreviation) of the table for an actor's title, or None if it names none."""
-    key = normal(actor)
-    if not key:
-        return None
+    pieces = [actor]
+    parts = [part for part in PIECES.split(actor) if part.strip()]
+    if len(parts) > 1:
+        pieces += parts[::-1]  # the last piece first: what a sentence's end led into
     names, heads = table()
-    for candidate in _forms(key):
-        found = heads.get(candidate) or names.get(candidate) or _official_of(candidate, names)
-        if found:
-            return found
+    for piece in pieces:
+        for candidate in _forms(normal(piece)):
+            found = heads.get(candidate) or names.get(candidate) or _official_of(candidate, names)
+            if found:
+                return found
     if EVERY.search(actor):
         return ALL, "ALL"
     return None
+
+
+def each_agency(actor: str, resolve=agency_for) -> list[tuple[str, str]]:
+    """The agencies an actor names: one, or, for "X and the Y" where each part names an agency,
+    each of them; [] if it (or any part) names none."""
+    found = resolve(actor)
+    if found:
+        return [found]
+    for pattern in (AND_THE, AND):
+        parts = [part for part in pattern.split(actor) if part.strip()]
+        if len(parts) > 1:
+            found = [resolve(part) for part in parts]
+            return list(dict.fromkeys(found)) if all(found) else []
+    return []
 
 
 def _forms(key):

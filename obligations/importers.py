@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from obligations import drafts
-from obligations.agencies import agency_for, resolver
+from obligations.agencies import agency_for, each_agency, resolver
 from obligations.extraction import extract
 from obligations.extraction.citations import citations
 from obligations.models import Agency, Obligation, Occurrence, Order, OrderEffect, OrderVersion
@@ -227,27 +227,26 @@ def create_obligation(order, version, row, *, keys=None, agencies=None, resolve=
     taken.add(key)
     resolve = resolve or resolver(version.text if version else order.text)
     known = {} if agencies is None else agencies
-    found = {actor: _agency(actor, known, resolve) for actor in row["actors"]}
+    found = {actor: _agencies(actor, known, resolve) for actor in row["actors"]}
     obligation = Obligation.objects.create(
         order=order, version=version, key=key, conventions=default_conventions(),
-        unresolved_actors=[actor for actor, agency in found.items() if agency is None],
+        unresolved_actors=[actor for actor, agencies in found.items() if not agencies],
         **obligation_fields(row),
     )  # fmt: skip
-    obligation.agencies.add(*{agency for agency in found.values() if agency})
+    obligation.agencies.add(*{agency for agencies in found.values() for agency in agencies})
     return obligation
 
 
-def _agency(actor, known, resolve=agency_for):
-    """The Agency of the table the actor names (made the first time), or None: an actor that
-    names no known agency never makes one (issue 15). `resolve`: agency_for, or an order's
+def _agencies(actor, known, resolve=agency_for):
+    """The Agencies of the table the actor names (each made the first time), or []: an actor
+    that names no known agency never makes one (issue 15). `resolve`: agency_for, or an order's
     resolver (agencies.resolver), which also reads the order's bare short forms."""
-    resolved = resolve(actor)
-    if resolved is None:
-        return None
-    name, abbreviation = resolved
-    if name not in known:
-        known[name] = Agency.named(name, abbreviation)
-    return known[name]
+    found = []
+    for name, abbreviation in each_agency(actor, resolve):
+        if name not in known:
+            known[name] = Agency.named(name, abbreviation)
+        found.append(known[name])
+    return found
 
 
 def _flag(obligation, unresolved):
@@ -272,12 +271,12 @@ def set_agencies(obligation, actors):
     """The agencies the actors name; those that name none are flagged on the obligation."""
     version = obligation.version
     resolve = resolver(version.text if version else obligation.order.text)
-    found = {actor: _agency(actor, {}, resolve) for actor in actors}
-    agencies = {agency for agency in found.values() if agency}
+    found = {actor: _agencies(actor, {}, resolve) for actor in actors}
+    agencies = {agency for each in found.values() for agency in each}
     if set(obligation.agencies.all()) != agencies:
         obligation.agencies.set(agencies)
         obligation.save(update_fields=["updated"])  # the data version moves (versions.py)
-    _flag(obligation, [actor for actor, agency in found.items() if agency is None])
+    _flag(obligation, [actor for actor, each in found.items() if not each])
 
 
 def link_dependencies(order):

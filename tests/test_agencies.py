@@ -172,3 +172,31 @@ def test_a_bare_title_resolves_to_the_one_agency_the_order_names_of_that_kind():
         "Act. The Secretary of State shall consult. The Secretary shall decide."
     )
     assert printed("Secretary") == ("Department of Commerce", "DOC")  # GPO's quotes
+
+
+@pytest.mark.parametrize(
+    "actor, abbreviations",
+    [
+        ("Secretary of Commerce and the USTR", ["DOC", "USTR"]),
+        ("Department of State and USAID", ["DOS", "USAID"]),
+        ("Department of Health and Human Services", ["HHS"]),
+        ("Secretary of Defense and the Widget Board", []),  # one part names no agency: review
+        ("Purpose. The National Space Council", ["NSpC"]),  # ran over a sentence's end
+        ("Department of Commerce's National Oceanic and Atmospheric Administration", ["NOAA"]),
+        ("An Invasive Species Council", ["NISC"]),
+    ],
+)
+def test_each_agency_an_actor_names(actor, abbreviations):
+    from obligations.agencies import each_agency
+
+    assert [short for _, short in each_agency(actor)] == abbreviations
+
+
+def test_no_title_or_short_form_names_two_agencies():
+    from obligations.agencies import normal
+
+    claimed = {}
+    for entry in known().values():
+        keys = [entry["name"], entry["abbreviation"], *entry["aliases"], *entry["heads"]]
+        for key in {normal(k) for k in keys}:
+            assert claimed.setdefault(key, entry["name"]) == entry["name"], key

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
 from obligations import drafts
-from obligations.agencies import resolver
+from obligations.agencies import each_agency, resolver
 from obligations.extraction import ExtractionError, extract
 from obligations.forms import DraftFormSet, ImportForm
 from obligations.importers import EffectError, kind_of, known_text, store, stored_order
@@ -56,7 +56,7 @@ def unresolved(extraction) -> list[tuple[str, str]]:
     resolve = resolver(extraction.text)
     return [
         (found.section, actor) for found in extraction.obligations for actor in found.actors
-        if resolve(actor) is None
+        if not each_agency(actor, resolve)
     ]  # fmt: skip
 
 
