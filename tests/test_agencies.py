@@ -200,3 +200,14 @@ def test_no_title_or_short_form_names_two_agencies():
         keys = [entry["name"], entry["abbreviation"], *entry["aliases"], *entry["heads"]]
         for key in {normal(k) for k in keys}:
             assert claimed.setdefault(key, entry["name"]) == entry["name"], key
+
+
+@pytest.mark.django_db
+def test_the_admin_filters_the_obligations_for_review(client):
+    import_text(UNKNOWN)
+    client.force_login(User.objects.create_superuser("boss", password="pw-for-tests-only"))
+    url = reverse("admin:obligations_obligation_changelist")
+    flagged = client.get(url, {"unresolved": "yes"}).context["cl"].result_list
+    assert [o.section for o in flagged] == ["1(b)"]
+    resolved = client.get(url, {"unresolved": "no"}).context["cl"].result_list
+    assert [o.section for o in resolved] == ["1(a)"]
