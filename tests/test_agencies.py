@@ -211,3 +211,15 @@ def test_the_admin_filters_the_obligations_for_review(client):
     assert [o.section for o in flagged] == ["1(b)"]
     resolved = client.get(url, {"unresolved": "no"}).context["cl"].result_list
     assert [o.section for o in resolved] == ["1(a)"]
+
+
+@pytest.mark.django_db
+def test_import_fr_lists_the_commonest_unresolved_actors(tmp_path):
+    from tests.test_federal_register import folder_of
+
+    out = StringIO()
+    call_command("import_fr", str(folder_of(tmp_path, 13440)), stdout=out, stderr=StringIO())
+    lines = out.getvalue().splitlines()
+    assert "1 actor (1 distinct) names no known agency" in "\n".join(lines)
+    assert lines[-1].split() == ["1", "Military", "Commission"]
+    assert not Agency.objects.filter(name__icontains="Commission").exists()

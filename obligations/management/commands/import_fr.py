@@ -134,7 +134,8 @@ class Command(BaseCommand):
             return
         total = sum(unresolved.values())
         self.stdout.write(
-            f"{total} actors ({len(unresolved)} distinct) name no known agency: kept as text, "
+            f"{total} actor{'s' * (total > 1)} ({len(unresolved)} distinct) "
+            f"name{'s' * (total == 1)} no known agency: kept as text, "
             "with no agency, for review (Obligation.unresolved_actors). The commonest:"
         )
         for actor, n in unresolved.most_common(top):
