@@ -223,3 +223,34 @@ def test_import_fr_lists_the_commonest_unresolved_actors(tmp_path):
     assert "1 actor (1 distinct) names no known agency" in "\n".join(lines)
     assert lines[-1].split() == ["1", "Military", "Commission"]
     assert not Agency.objects.filter(name__icontains="Commission").exists()
+
+
+@pytest.mark.django_db
+def test_resolve_agencies_reports_then_applies_the_table_to_stored_obligations():
+    from obligations.importers import sync_occurrences
+    from obligations.models import Occurrence
+
+    import_text(UNKNOWN)
+    board = Obligation.objects.get(section="1(b)")  # as an import before the table left it
+    artefact = Agency.named("Widget Review Board", "WRB")
+    board.agencies.set([artefact])
+    Obligation.objects.filter(pk=board.pk).update(unresolved_actors=[])
+    board.occurrences.all().delete()
+    sync_occurrences(board, new=True)  # its tracks were the artefact's from the start
+    before = list(Occurrence.objects.values_list("pk", "status", "agency"))
+    out = StringIO()
+    call_command("resolve_agencies", stdout=out)
+    assert "EO 99015 Sec. 1(b): ['Widget Review Board'] -> []" in out.getvalue()
+    assert "1 obligations would change" in out.getvalue()
+    assert list(Occurrence.objects.values_list("pk", "status", "agency")) == before
+
+    call_command("resolve_agencies", "--apply", stdout=StringIO())
+    board.refresh_from_db()
+    assert board.unresolved_actors == ["Widget Review Board"] and not board.agencies.exists()
+    closed = board.occurrences.filter(agency=artefact)
+    assert set(closed.values_list("status", flat=True)) == {"not_required"}
+    assert board.occurrences.filter(agency=None, status="open").exists()  # one shared track
+    out = StringIO()
+    call_command("resolve_agencies", stdout=out)
+    assert "0 obligations would change" in out.getvalue()
+    assert "1 agencies are not in the table; 0 of them have no obligation" in out.getvalue()
