@@ -177,17 +177,19 @@ def _read(text: str) -> dict:
                 continue
             titles.add(full)
             short = SHORT_FORM.match(text, m.end())
-            if short and set(short.group(1).split()) <= set(full.split()) != set():
+            if short and set(short.group(1).split()) <= set(full.split()):
                 defined.setdefault(" ".join(short.group(1).split()), full)
     return {"titles": sorted(titles), "defined": defined}
 
 
 def _antecedent(actor: str, titles: list[str]) -> tuple[str, str] | None:
+    """The one agency every fuller title containing the bare one names, else None. A title
+    that only adds a rank ("Deputy Assistant Secretary") says no more than the bare one."""
     actor = " ".join(actor.split())
     word = re.compile(rf"(?<![\w-]){re.escape(actor)}(?![\w-])")
     found = {
         agency_for(title)
         for title in titles
         if word.search(title) and RANK.sub("", normal(title)) != normal(actor)
-    }  # fmt: skip ("Deputy Assistant Secretary" says no more than "Secretary")
+    }
     return found.pop() if len(found) == 1 and None not in found else None

@@ -230,10 +230,10 @@ def create_obligation(order, version, row, *, keys=None, agencies=None, resolve=
     found = {actor: _agencies(actor, known, resolve) for actor in row["actors"]}
     obligation = Obligation.objects.create(
         order=order, version=version, key=key, conventions=default_conventions(),
-        unresolved_actors=[actor for actor, agencies in found.items() if not agencies],
+        unresolved_actors=[actor for actor, each in found.items() if not each],
         **obligation_fields(row),
     )  # fmt: skip
-    obligation.agencies.add(*{agency for agencies in found.values() for agency in agencies})
+    obligation.agencies.add(*{agency for each in found.values() for agency in each})
     return obligation
 
 
