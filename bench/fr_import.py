@@ -104,7 +104,45 @@ def run(folder: Path) -> bool:
     print("obligation kinds: " + ", ".join(f"{k} {v}" for k, v in kinds.most_common()))
     print("slowest files: " + ", ".join(f"{name} {s * 1000:.0f} ms" for s, name in
                                         sorted(times, reverse=True)[:10]))  # fmt: skip
+    agency_figures()
     return fast and whole
+
+
+def agency_figures(top=20) -> None:
+    """Who is responsible: the Agency rows the import made (those outside the table of
+    fixtures/agencies.json are extraction artefacts), the actors that resolve to an agency of the
+    table and those left for review, and the commonest of those."""
+    from obligations.agencies import ALL, agency_for
+    from obligations.hierarchy import known
+    from obligations.models import Agency, Obligation
+
+    table = set(known()) | {ALL}
+    rows = Agency.objects.count()
+    outside = Agency.objects.exclude(name__in=table).count()
+    print(f"agencies: {rows} rows, {outside} not in the table of {len(known())} agencies")
+    resolved, unresolved, texts = 0, 0, Counter()
+    obligations = Counter()
+    # What the import flagged (Obligation.unresolved_actors); before it existed, the actors
+    # whose agency is not in the table (what agency_for made up).
+    flagged = any(f.name == "unresolved_actors" for f in Obligation._meta.fields)
+    fields = ("actors", "unresolved_actors") if flagged else ("actors", "actors")
+    for actors, stored in Obligation.objects.values_list(*fields).iterator():
+        if flagged:
+            misses = stored
+        else:
+            misses = [a for a in actors if not (found := agency_for(a)) or found[0] not in table]
+        resolved += len(actors) - len(misses)
+        unresolved += len(misses)
+        texts.update(misses)
+        obligations["no actor" if not actors else "flagged" if misses else "resolved"] += 1
+    print(
+        f"actors: {resolved} resolved to an agency of the table, {unresolved} unresolved; "
+        f"obligations: {obligations['resolved']} resolved, {obligations['flagged']} with an "
+        f"unresolved actor, {obligations['no actor']} with no actor"
+    )
+    print(f"most common unresolved actors ({len(texts)} distinct):")
+    for text, n in texts.most_common(top):
+        print(f"  {n:5d}  {text}")
 
 
 def main() -> int:

@@ -46,10 +46,27 @@ class OrderAdmin(admin.ModelAdmin):
     readonly_fields = ["text", "text_sha256", "imported_at", "revoked_by", "implements_numbers"]
 
 
+class UnresolvedFilter(admin.SimpleListFilter):
+    """Obligations with an actor that names no agency of the table (issue 15), for review."""
+
+    title = "actors"
+    parameter_name = "unresolved"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "naming no known agency"), ("no", "all resolved")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.unresolved()
+        if self.value() == "no":
+            return queryset.filter(unresolved_actors=[])
+        return queryset
+
+
 @admin.register(Obligation)
 class ObligationAdmin(admin.ModelAdmin):
     list_display = ["order", "section", "kind", "action", "actor_list", "review_state"]
-    list_filter = ["order", "review_state", "agencies"]
+    list_filter = ["order", "review_state", UnresolvedFilter, "agencies"]
     search_fields = ["section", "action", "quote"]
     list_select_related = ["order"]
     # The conventions change only through the dashboard's form, which keeps the history and
@@ -57,7 +74,7 @@ class ObligationAdmin(admin.ModelAdmin):
     # Its text's version, withdrawal and corrections come from applying texts (revisions.py).
     readonly_fields = [
         "key", "span_start", "span_end", "rule", "conventions", "created", "updated", "version",
-        "source_key", "corrections", "withdrawn_by", "withdrawn_on", "cites",
+        "source_key", "corrections", "withdrawn_by", "withdrawn_on", "cites", "unresolved_actors",
     ]  # fmt: skip
 
     @admin.display(description="actors")

@@ -16,7 +16,8 @@ FIXTURE = settings.BASE_DIR / "fixtures" / "agencies.json"
 
 @lru_cache(maxsize=1)
 def known() -> dict[str, dict]:
-    """{name: {"name", "abbreviation", "parent"}}: the file, parents before their components."""
+    """{name: {"name", "abbreviation", "parent", "heads", "aliases"}}: the file, parents before
+    their components (agencies.py resolves actors through the heads and aliases)."""
     with open(FIXTURE, encoding="utf-8") as f:
         return {entry["name"]: entry for entry in json.load(f)}
 

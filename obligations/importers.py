@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from obligations import dependencies, drafts
-from obligations.agencies import agency_for
+from obligations.agencies import agency_for, each_agency, resolver
 from obligations.extraction import extract
 from obligations.extraction.citations import citations
 from obligations.models import Agency, Obligation, Occurrence, Order, OrderEffect, OrderVersion
@@ -26,6 +26,8 @@ class ImportResult:
     outcome: str = "created"
     version: object = None
     changes: object = None  # the pending version's change list (changesets.ChangeSet)
+    # (section, actor) of each actor that names no known agency: kept as text, for review.
+    flagged: list = field(default_factory=list)
     counts: dict = field(default_factory=lambda: dict.fromkeys(
         ("order_created", "obligations_created", "obligations_updated", "occurrences_created",
          "occurrences_updated", "marked_not_required", "marked_unmet", "effects_proposed"),
@@ -50,7 +52,21 @@ class ImportResult:
         if c["effects_proposed"]:
             n = c["effects_proposed"]
             text += f"; {n} change{'s' * (n > 1)} to other orders proposed for review"
+        if self.unresolved:
+            n = len(self.unresolved)
+            text += (f"; {n} actor{'s' * (n > 1)} name{'s' * (n == 1)} no known agency "
+                     "(kept as text, for review)")  # fmt: skip
         return text
+
+    @property
+    def unresolved(self) -> list[str]:
+        """The actors, each once, that name no known agency."""
+        return list(dict.fromkeys(actor for _, actor in self.flagged))
+
+    def review_lines(self) -> list[str]:
+        """One line per actor that names no known agency (what the import commands print)."""
+        return [f"for review: Sec. {section}: {actor} (names no known agency)"
+                for section, actor in self.flagged]  # fmt: skip
 
 
 class EffectError(ValueError):
@@ -171,8 +187,12 @@ def _create(text, data, sha, source, by):
     result = ImportResult(order)
     result.counts["order_created"] = 1
     keys, agencies = set(), {}  # what this import has made so far: no query per row for them
+    resolve = resolver(text)  # reads the order's titles once, if a bare one needs them
     for row in data["obligations"]:
-        create_obligation(order, version, row, keys=keys, agencies=agencies)
+        obligation = create_obligation(
+            order, version, row, keys=keys, agencies=agencies, resolve=resolve
+        )
+        result.flagged += [(obligation.section, actor) for actor in obligation.unresolved_actors]
         result.counts["obligations_created"] += 1
     link_dependencies(order)
     link_implementations(order)
@@ -193,7 +213,7 @@ def default_conventions() -> dict:
     return Conventions.from_dict(settings.OBLIGATION_DEFAULTS).to_dict()
 
 
-def create_obligation(order, version, row, *, keys=None, agencies=None):
+def create_obligation(order, version, row, *, keys=None, agencies=None, resolve=None):
     """A new obligation from a version's row, pointing into that version's text. A new order's
     import passes `keys` (the keys it has used) and `agencies` (name: Agency) to save queries."""
     key = base = Obligation.make_key(row["section"], row["quote"], row["rule"])
@@ -205,22 +225,36 @@ def create_obligation(order, version, row, *, keys=None, agencies=None):
         n += 1
         key = f"{base}-{n}"
     taken.add(key)
+    resolve = resolve or resolver(version.text if version else order.text)
+    known = {} if agencies is None else agencies
+    found = {actor: _agencies(actor, known, resolve) for actor in row["actors"]}
     obligation = Obligation.objects.create(
         order=order, version=version, key=key, conventions=default_conventions(),
+        unresolved_actors=[actor for actor, each in found.items() if not each],
         **obligation_fields(row),
     )  # fmt: skip
-    if agencies is None:
-        set_agencies(obligation, row["actors"])
-    else:
-        obligation.agencies.add(*{_agency(actor, agencies) for actor in row["actors"]})
+    obligation.agencies.add(*{agency for each in found.values() for agency in each})
     return obligation
 
 
-def _agency(actor, known):
-    name, abbreviation = agency_for(actor)
-    if name not in known:
-        known[name] = Agency.named(name, abbreviation)
-    return known[name]
+def _agencies(actor, known, resolve=agency_for):
+    """The Agencies of the table the actor names (each made the first time), or []: an actor
+    that names no known agency never makes one (issue 15). `resolve`: agency_for, or an order's
+    resolver (agencies.resolver), which also reads the order's bare short forms."""
+    found = []
+    for name, abbreviation in each_agency(actor, resolve):
+        if name not in known:
+            known[name] = Agency.named(name, abbreviation)
+        found.append(known[name])
+    return found
+
+
+def _flag(obligation, unresolved):
+    """Keep the actors that name no known agency on the obligation, for review."""
+    unresolved = list(dict.fromkeys(unresolved))
+    if obligation.unresolved_actors != unresolved:
+        obligation.unresolved_actors = unresolved
+        obligation.save(update_fields=["unresolved_actors", "updated"])
 
 
 def obligation_fields(row) -> dict:
@@ -234,10 +268,15 @@ def obligation_fields(row) -> dict:
 
 
 def set_agencies(obligation, actors):
-    agencies = [Agency.named(*agency_for(actor)) for actor in actors]
-    if set(obligation.agencies.all()) != set(agencies):
+    """The agencies the actors name; those that name none are flagged on the obligation."""
+    version = obligation.version
+    resolve = resolver(version.text if version else obligation.order.text)
+    found = {actor: _agencies(actor, {}, resolve) for actor in actors}
+    agencies = {agency for each in found.values() for agency in each}
+    if set(obligation.agencies.all()) != agencies:
         obligation.agencies.set(agencies)
         obligation.save(update_fields=["updated"])  # the data version moves (versions.py)
+    _flag(obligation, [actor for actor, each in found.items() if not each])
 
 
 def link_dependencies(order):

@@ -116,6 +116,12 @@ class Order(models.Model):
         return {"order": self.signed, "effective": self.effective or self.signed}.get(anchor)
 
 
+class ObligationQuerySet(models.QuerySet):
+    def unresolved(self):
+        """Obligations with an actor that names no agency of the table (for review)."""
+        return self.exclude(unresolved_actors=[])
+
+
 class Obligation(models.Model):
     class Review(models.TextChoices):
         DRAFT = "draft"
@@ -128,6 +134,11 @@ class Obligation(models.Model):
     section = models.CharField(max_length=40)
     actors = models.JSONField(default=list, help_text="Full titles of the responsible officials.")
     agencies = models.ManyToManyField(Agency, blank=True, related_name="obligations")
+    unresolved_actors = models.JSONField(
+        default=list, blank=True,
+        help_text="Actors that name no agency of the table (obligations/agencies.py): kept as "
+        "text, given no agency, listed for review rather than made into new agencies.",
+    )  # fmt: skip
     action = models.CharField(max_length=300)
     quote = models.TextField(help_text="The verbatim clause of the order that creates it.")
     span_start = models.PositiveIntegerField()
@@ -162,6 +173,8 @@ class Obligation(models.Model):
     )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+
+    objects = ObligationQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "span_start"]

@@ -116,7 +116,9 @@ def test_admin_lists_and_filters_by_parent(client, staff):
     dhs, _ice = staff["agencies"]
     page = client.get(reverse("admin:obligations_agency_changelist"), {"parent__id__exact": dhs.pk})
     listed = {agency.abbreviation for agency in page.context["cl"].result_list}
-    assert listed == {"ICE", "CBP", "USCIS", "FEMA", "TSA", "USCG", "USSS", "CISA"}
+    assert listed == {
+        "ICE", "CBP", "USCIS", "FEMA", "TSA", "USCG", "USSS", "CISA", "FLETC", "NIAC", "NSTAC"
+    }  # fmt: skip
     found = client.get(reverse("admin:autocomplete"), {
         "app_label": "obligations", "model_name": "agency", "field_name": "parent", "term": "Home",
     })  # fmt: skip

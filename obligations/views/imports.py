@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 
 from obligations import drafts
+from obligations.agencies import each_agency, resolver
 from obligations.extraction import ExtractionError, extract
 from obligations.forms import DraftFormSet, ImportForm
 from obligations.importers import EffectError, kind_of, known_text, store, stored_order
@@ -46,7 +47,17 @@ def _preview(request, extraction, text, signed, formset, status=200):
         "signed": signed.isoformat() if signed else "", "formset": formset,
         "rows": list(zip(extraction.obligations, formset.forms, strict=True)),
         "digest": drafts.digest(text, len(extraction.obligations)),
+        "unresolved": unresolved(extraction),
     }, status=status)  # fmt: skip
+
+
+def unresolved(extraction) -> list[tuple[str, str]]:
+    """(section, actor) of each actor that names no known agency: saved as text, no agency."""
+    resolve = resolver(extraction.text)
+    return [
+        (found.section, actor) for found in extraction.obligations for actor in found.actors
+        if not each_agency(actor, resolve)
+    ]  # fmt: skip
 
 
 def _confirm(request):

@@ -74,6 +74,8 @@ class Command(BaseCommand):
         except DatabaseError as error:
             raise CommandError(f"{json_path.name}: {failure(error)}") from None
         self.stdout.write(imported.result.summary())
+        for line in imported.result.review_lines():
+            self.stdout.write(f"  {line}")
         for warning in imported.warnings:
             self.stdout.write(f"  warning: {warning}")
 
@@ -81,7 +83,7 @@ class Command(BaseCommand):
 
     def _run(self, documents):
         """`documents`: (label, load) pairs; load() gives (meta, xml) or raises a refusal."""
-        counts, refused, failed, warnings = Counter(), [], [], 0
+        counts, refused, failed, warnings, unresolved = Counter(), [], [], 0, Counter()
         documents = list(documents)
         with Progress(len(documents), self.stderr) as progress:
             for label, load in documents:
@@ -96,14 +98,19 @@ class Command(BaseCommand):
                     continue
                 counts[imported.outcome] += 1
                 warnings += len(imported.warnings)
+                unresolved.update(actor for _, actor in imported.result.flagged)
                 self._report(label, imported, progress)
         self._summary(len(documents), counts, refused, failed, warnings)
+        self._unresolved(unresolved)
 
     def _report(self, label, imported, progress):
         if self.verbosity >= 2 or imported.outcome == "pending" or imported.warnings:
             progress.clear()  # a report line must not start after the counter on a terminal
         if self.verbosity >= 2 or imported.outcome == "pending":
             self.stdout.write(f"{label}: {imported.result.summary()}")
+        if self.verbosity >= 2:
+            for line in imported.result.review_lines():
+                self.stdout.write(f"{label}: {line}")
         for warning in imported.warnings:
             self.stdout.write(f"{label}: warning: {warning}")
 
@@ -120,6 +127,19 @@ class Command(BaseCommand):
             self.stdout.write(f"refused: {label}: {reason}")
         for label, reason in failed:
             self.stdout.write(f"failed: {label}: {reason}")
+
+    def _unresolved(self, unresolved, top=20):
+        """The actors that named no known agency, commonest first: kept as text, for review."""
+        if not unresolved:
+            return
+        total = sum(unresolved.values())
+        self.stdout.write(
+            f"{total} actor{'s' * (total > 1)} ({len(unresolved)} distinct) "
+            f"name{'s' * (total == 1)} no known agency: kept as text, "
+            "with no agency, for review (Obligation.unresolved_actors). The commonest:"
+        )
+        for actor, n in unresolved.most_common(top):
+            self.stdout.write(f"  {n:5d}  {actor}")
 
     def _from_folder(self, folder):
         for json_path in sorted(folder.glob("*.json")):

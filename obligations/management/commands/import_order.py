@@ -35,6 +35,8 @@ class Command(BaseCommand):
             with transaction.atomic():  # an effect that cannot be applied: nothing imported
                 result = import_text(read_file(path), signed=signed_on, kind=kind, source=source)
                 self.stdout.write(result.summary())
+                for line in result.review_lines():
+                    self.stdout.write(f"  {line}")
                 waiting = result.version and result.version.state == "pending"
                 if result.outcome == "pending" or (waiting and options["apply"]):
                     self._changes(result, options["apply"])

@@ -76,7 +76,9 @@ class Command(BaseCommand):
         through = Obligation.agencies.through
         for row in rows:
             for actor in row.actors[:2]:
-                name, short = agency_for(actor)
+                if not (resolved := agency_for(actor)):
+                    continue  # names no known agency: no agency, as the importer does
+                name, short = resolved
                 if name not in agencies:
                     agencies[name] = Agency.named(name, short)
                 links.append(through(obligation_id=row.pk, agency_id=agencies[name].pk))
