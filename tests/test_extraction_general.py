@@ -200,3 +200,12 @@ def test_every_labelled_set_scores_at_least_095(name):
         result = score(gold.stem, read_gold(gold), [f.as_json() for f in found])
         total = result if total is None else total + result
     assert total.f1 >= 0.95, total.line()
+
+
+def test_an_action_runs_on_past_initials():
+    body = (
+        "Sec. 13. Office. The Secretary of Homeland Security shall direct the Director of U.S. "
+        "Immigration and Customs Enforcement to establish an office."
+    )
+    (row,) = extract(PREAMBLE + body, signed=SIGNED).obligations
+    assert row.action.startswith("direct the Director of U.S. Immigration and Customs")

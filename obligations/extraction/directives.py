@@ -162,11 +162,13 @@ def action(text: str, start: int, end: int, timings: list[timing.Timing], subjec
     body = re.sub(r",[^,]{0,80}?,", " ", body, count=1)
     words = []
     for word in body.split():
-        bare = word.strip(",;:.")
+        initials = re.fullmatch(r"(?:[A-Z]\.)+", word)  # "U.S." is a name, not a sentence's end
+        bare = word if initials else word.strip(",;:.")
         if not bare or (not words and (bare.lower() in SKIP_WORDS or bare.startswith("("))):
             continue
         words.append(bare)
-        if len(words) >= 12 or (len(words) >= 4 and word[-1] in ",;:."):
+        ends = word[-1] in ",;:." and not initials
+        if len(words) >= 12 or (len(words) >= 4 and ends):
             break
     while words and words[-1].lower() in JOINERS:
         words.pop()
