@@ -8,6 +8,7 @@ needs (HTTPS only, HSTS, secure cookies) and refuses to start without a real SEC
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,6 +29,35 @@ def envlist(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def local_secret_key(path: Path) -> str:
+    """This install's own key, made on first run and read on later ones (outside production).
+
+    A fixed key in the source would let anyone forge a demo install's signed links (unsubscribe,
+    sessions). The file is written whole under a temporary name and then linked into place, so
+    two processes starting at once (runserver and qcluster) end up with the same key."""
+    try:
+        key = path.read_text().strip()
+    except FileNotFoundError:
+        key = ""
+    if key:
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(50) + "\n")
+        try:
+            os.link(tmp, path)  # fails if another process got there first: use its key
+        except FileExistsError:
+            pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    if not (key := path.read_text().strip()):
+        raise RuntimeError(f"{path} is empty: delete it, or set SECRET_KEY")
+    return key
+
+
 # Core ------------------------------------------------------------------------------------------
 PRODUCTION = envbool("PRODUCTION", False)
 DEBUG = envbool("DEBUG", False) and not PRODUCTION
@@ -35,7 +65,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
         raise RuntimeError("PRODUCTION=true needs SECRET_KEY (50+ random characters)")
-    SECRET_KEY = "insecure-local-development-key-change-me"  # local runs and tests only
+    # Local runs, the demo and tests: a random key per install, kept in a file git ignores.
+    SECRET_KEY = local_secret_key(Path(os.environ.get("SECRET_KEY_FILE", BASE_DIR / ".secret_key")))
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
