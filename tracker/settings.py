@@ -352,6 +352,9 @@ FEDERAL_REGISTER_API = os.environ.get(
 )
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+# dictConfig, after making every log record in the process redact feed paths where it is made:
+# gunicorn's access and error logs, which it configures itself, included.
+LOGGING_CONFIG = "obligations.logfilters.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
