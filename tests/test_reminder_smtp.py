@@ -100,3 +100,20 @@ def test_an_expired_claim_is_sent_again_after_the_lease(recipients, settings):
         late = reminders.run(now + lease, connection=smtp(port))
     assert soon.swept == 0 and late.swept == held.count()
     assert states() == {"sent": Reminder.objects.count()}
+
+
+def test_subject_and_text_are_plain_text_and_only_the_html_is_escaped(recipients, eo_13768):
+    """An `&` or `'` in a title reaches the Subject header as itself, not as `&amp;` or `&#x27;`."""
+    title = "review O'Neill & Smith's <findings>"
+    eo_13768.obligations.filter(section="15").update(action=title)
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        reminders.run(reminders.send_time(DAY), connection=smtp(port))
+    message = next(m for m in inbox.messages if "§15" in m["Subject"])
+    subject = str(message["Subject"]).strip()
+    assert subject.startswith("Due in 7 days: EO 13768 §15 (DHS): review O'Neill & Smith's <find")
+    assert "&amp;" not in subject and "&#x27;" not in subject and "&lt;" not in subject
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert title in text and "&amp;" not in text
+    assert "review O&#x27;Neill &amp; Smith&#x27;s &lt;findings&gt;" in html and title not in html
