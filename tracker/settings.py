@@ -332,6 +332,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Obligation tracker <t
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Reminders for a day go out from this hour (TIME_ZONE); the lease is with the run's budget above.
 REMINDER_HOUR = envint("REMINDER_HOUR", 8)
+# Messages one person gets from one reminder run at most; the rest go in one more, a digest.
+REMINDER_MAX_PER_PERSON = envint("REMINDER_MAX_PER_PERSON", 20)
 # A department's staff see, act on and hear of its components' tracks (DHS staff: ICE's);
 # off, every agency's staff only their own (obligations/hierarchy.py).
 AGENCY_PARENTS_ACT_FOR_COMPONENTS = envbool("AGENCY_PARENTS_ACT_FOR_COMPONENTS", True)
