@@ -73,3 +73,10 @@ def test_the_key_file_is_not_tracked():
         capture_output=True, check=False,
     )  # fmt: skip
     assert tracked.returncode != 0
+
+
+def test_a_key_file_that_cannot_be_made_says_what_to_do(fresh_settings, tmp_path, monkeypatch):
+    (tmp_path / "a-file").write_text("not a folder")
+    monkeypatch.setenv("SECRET_KEY_FILE", str(tmp_path / "a-file" / ".secret_key"))
+    with pytest.raises(RuntimeError, match="set SECRET_KEY or SECRET_KEY_FILE"):
+        fresh_settings(tmp_path / "a")

@@ -41,9 +41,13 @@ def local_secret_key(path: Path) -> str:
         key = ""
     if key:
         return key
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        message = f"cannot make {path} ({error}): set SECRET_KEY or SECRET_KEY_FILE"
+        raise RuntimeError(message) from error
     try:
         with os.fdopen(fd, "w") as file:
             file.write(secrets.token_urlsafe(50) + "\n")
