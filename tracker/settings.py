@@ -35,10 +35,13 @@ def local_secret_key(path: Path) -> str:
     A fixed key in the source would let anyone forge a demo install's signed links (unsubscribe,
     sessions). The file is written whole under a temporary name and then linked into place, so
     two processes starting at once (runserver and qcluster) end up with the same key."""
+    cannot = f"cannot read or make {path}: set SECRET_KEY or SECRET_KEY_FILE"
     try:
         key = path.read_text().strip()
     except FileNotFoundError:
         key = ""
+    except OSError as error:
+        raise RuntimeError(f"{cannot} ({error})") from error
     if key:
         return key
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
@@ -46,8 +49,7 @@ def local_secret_key(path: Path) -> str:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as error:
-        message = f"cannot make {path} ({error}): set SECRET_KEY or SECRET_KEY_FILE"
-        raise RuntimeError(message) from error
+        raise RuntimeError(f"{cannot} ({error})") from error
     try:
         with os.fdopen(fd, "w") as file:
             file.write(secrets.token_urlsafe(50) + "\n")
