@@ -14,6 +14,7 @@ before Django loads. The filter on our console handler does the same for records
 import logging
 import logging.config
 import re
+from collections.abc import Mapping
 
 FEED_PREFIX = "/calendar/"
 FEED_PATH = re.compile(r"/calendar/(?!\?)[^/\s\"'<>]+", re.IGNORECASE)
@@ -26,14 +27,25 @@ def redact(text: str) -> str:
 
 def redact_record(record: logging.LogRecord) -> logging.LogRecord:
     """Replace a record's message and arguments by the redacted message, when it names a path
-    under the feed prefix (its arguments are then empty: nothing of the path is left in them)."""
+    under the feed prefix (its arguments are then empty: nothing of the path is left in them).
+    Arguments the message does not show are redacted too: gunicorn passes every request
+    attribute (path, request line, query) whatever its access log format prints, and a
+    structured handler may write them all."""
     try:
         message = record.getMessage()
     except Exception:  # noqa: BLE001 (a bad format or __str__: logging reports it on emit)
         return record
     if FEED_PATH.search(message):
         record.msg, record.args = redact(message), ()
+    elif isinstance(record.args, Mapping):
+        record.args = {key: _redact_value(value) for key, value in record.args.items()}
+    elif isinstance(record.args, tuple):
+        record.args = tuple(_redact_value(value) for value in record.args)
     return record
+
+
+def _redact_value(value):
+    return redact(value) if isinstance(value, str) and FEED_PATH.search(value) else value
 
 
 class RedactFeedTokens(logging.Filter):
