@@ -21,8 +21,6 @@ from django.test import Client
 
 from obligations.busy import RETRY_AFTER_SECONDS
 
-# Brings its own database file and server: the suite's database does not matter to it.
-pytestmark = pytest.mark.own_databases
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -104,6 +102,8 @@ def server(tmp_path):
         stop()
 
 
+@pytest.mark.slow
+@pytest.mark.own_databases  # its own database file and server, whatever the suite runs on
 def test_a_write_held_up_by_a_lock_gets_503_try_again(server):
     browser, db, stop = server
     status, _, _ = browser.post_form(

@@ -129,6 +129,8 @@ def free_port():
         return sock.getsockname()[1]
 
 
+@pytest.mark.slow
+@pytest.mark.own_databases  # its own server and database file
 def test_gunicorn_access_and_error_logs_are_redacted(tmp_path):
     """gunicorn configures its own loggers; its access log still gets no token."""
     token = "tf" + "A" * 41
