@@ -3,16 +3,23 @@
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.urls import reverse
 
 UNSUBSCRIBE_SALT = "obligations.reminders.unsubscribe"
 
 
+def render_plain(template_name: str, ctx: dict) -> str:
+    """A plain-text template rendered without HTML escaping, whatever the template says: a
+    subject or a text body shows "&" and "'" as themselves, never as "&amp;" and "&#x27;"."""
+    return get_template(template_name).template.render(Context(ctx, autoescape=False))
+
+
 def make_message(name: str, to: str, ctx: dict, headers: dict | None = None):
-    subject = " ".join(render_to_string(f"emails/{name}-subject.txt", ctx).split())
-    text = render_to_string(f"emails/{name}-body.txt", ctx)
-    html = render_to_string(f"emails/{name}-body.html", ctx)
+    subject = " ".join(render_plain(f"emails/{name}-subject.txt", ctx).split())
+    text = render_plain(f"emails/{name}-body.txt", ctx)
+    html = render_to_string(f"emails/{name}-body.html", ctx)  # escaped, as every HTML page
     message = EmailMultiAlternatives(subject, text, to=[to], headers=headers or {})
     message.attach_alternative(html, "text/html")
     return message

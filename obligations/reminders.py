@@ -10,6 +10,11 @@
    change; the rows it changed are its own), sends, then marks them sent. "Try later" (4xx, a
    dropped connection) puts them back with a backoff; "never" (5xx) marks them failed.
 
+A person gets at most REMINDER_MAX_PER_PERSON messages from one run (per worker): someone who
+follows everything with digests off would otherwise get hundreds. Past the cap, everything
+else due to them goes in one digest (up to OVERFLOW_DIGEST items; beyond that, one more digest
+per as many), claimed and marked like any other batch, so each row is still sent once.
+
 The only duplicate possible is a crash after the server accepted a message and before the row is
 marked sent (a few milliseconds); the sweep then sends it again after the lease. django-q2 ending
 a run at its timeout would be such a crash, so a run has a time budget (REMINDER_RUN_SECONDS) well
@@ -48,6 +53,7 @@ from obligations.models import (
 log = logging.getLogger(__name__)
 MAX_LEAD_DAYS = 90
 BATCH = 200  # reminders one person gets in one claim
+OVERFLOW_DIGEST = 1000  # reminders in the digest past a person's cap (one claim, one message)
 PLAN_CHUNK = 500  # obligations read, and reminders inserted, per query when planning
 
 
@@ -289,9 +295,19 @@ def send_due(now: datetime, result: RunResult, *, connection=None, deadline=None
             pass
 
 
+@dataclass
+class PersonRun:
+    """One person's part of a run: their preferences, read once, and the messages begun to
+    them, which REMINDER_MAX_PER_PERSON caps."""
+
+    pref: ReminderPreference | None = None
+    messages: int = 0
+
+
 def _send_all(users, now, connection, result, deadline) -> None:
     for user_id in users:
-        while (step := _send_to(user_id, now, connection, result, deadline)) is Step.MORE:
+        person = PersonRun()
+        while (step := _send_to(user_id, now, connection, result, deadline, person)) is Step.MORE:
             pass  # a person may have more than one batch waiting
         if step is Step.DOWN:
             return
@@ -301,20 +317,34 @@ def _send_all(users, now, connection, result, deadline) -> None:
             return
 
 
-def _claim(user_id, now) -> tuple[str, list[int]] | None:
+def _claim(user_id, now, limit=BATCH) -> tuple[str, list[int]] | None:
     """(token, the ids tried): the rows among them that now hold the token are this run's."""
-    ids = list(due(now).filter(user_id=user_id).order_by("id").values_list("id", flat=True)[:BATCH])
+    # Nearest due dates first: past a person's cap, the later ones are what goes in the digest.
+    mine = due(now).filter(user_id=user_id).order_by("occurrence__due", "id")
+    ids = list(mine.values_list("id", flat=True)[:limit])
     token = uuid.uuid4().hex
     still_pending = due(now).filter(pk__in=ids)  # the conditional UPDATE
     claimed = still_pending.update(state=Reminder.State.CLAIMED, claim=token, claimed_at=now)
     return (token, ids) if claimed else None
 
 
-def _send_to(user_id, now, connection, result, deadline) -> Step:
-    """Claim and send one batch of a person's due reminders."""
+def _send_to(user_id, now, connection, result, deadline, person=None) -> Step:
+    """Claim and send one batch of a person's due reminders; once the messages begun to them
+    in this run reach the cap, one digest of the rest."""
     if clock.monotonic() >= deadline:
         return Step.LATE  # checked before claiming: a claim not sent only delays the rows
-    claim = _claim(user_id, now)
+    person = PersonRun() if person is None else person
+    if person.pref is None:  # their preferences decide what is stale and how it is sent
+        mine = ReminderPreference.objects.filter(user_id=user_id).first()
+        person.pref = mine or ReminderPreference()
+    pref = person.pref
+    room = settings.REMINDER_MAX_PER_PERSON - person.messages
+    overflow = room <= 0  # past the cap: one digest of the rest
+    if overflow:
+        limit = OVERFLOW_DIGEST
+    else:  # one message per row only while there is room for them; the rest stays pending
+        limit = BATCH if pref.digest else min(BATCH, room)
+    claim = _claim(user_id, now, limit)
     if claim is None:
         return Step.DONE
     token, ids = claim
@@ -326,16 +356,14 @@ def _send_to(user_id, now, connection, result, deadline) -> Step:
         .annotate(tracks=TRACKS)
         .order_by("occurrence__due", "id")
     )
-    # One person's rows: their preferences decide both what is stale and how it is sent.
-    pref = ReminderPreference.objects.filter(user_id=user_id).first() or ReminderPreference()
     live = _drop_stale(mine, pref, now, result)
     if not live:
         return Step.MORE
-    batches = [live] if pref.digest else [[r] for r in live]
-    return _send_batches(connection, batches, token, now, result, deadline)
+    batches = [live] if pref.digest or overflow else [[r] for r in live]
+    return _send_batches(connection, batches, token, now, result, deadline, person)
 
 
-def _send_batches(connection, batches, token, now, result, deadline) -> Step:
+def _send_batches(connection, batches, token, now, result, deadline, person) -> Step:
     """Send one person's claimed messages in turn, each only while the budget lasts: a batch
     can hold BATCH messages, far more than the budget leaves room for on a slow server."""
     user = batches[0][0].user
@@ -346,6 +374,7 @@ def _send_batches(connection, batches, token, now, result, deadline) -> Step:
             _release([r for rest in batches[i:] for r in rest], token)
             return Step.LATE
         outcome = _deliver(connection, user, batch, today, links)
+        person.messages += 1
         _record(batch, token, outcome, now, result)
         if outcome.down:
             for rest in batches[i + 1 :]:

@@ -232,7 +232,7 @@ def test_tokens_never_reach_the_logs(client, people, make_feed):
     finally:
         handler.setStream(old)
     logged = stream.getvalue()
-    assert "Not Found: /calendar/[redacted].ics" in logged
+    assert "Not Found: /calendar/[redacted]" in logged
     assert wrong not in logged and token not in logged
 
 

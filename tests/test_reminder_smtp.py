@@ -100,3 +100,56 @@ def test_an_expired_claim_is_sent_again_after_the_lease(recipients, settings):
         late = reminders.run(now + lease, connection=smtp(port))
     assert soon.swept == 0 and late.swept == held.count()
     assert states() == {"sent": Reminder.objects.count()}
+
+
+def test_subject_and_text_are_plain_text_and_only_the_html_is_escaped(recipients, eo_13768):
+    """An `&` or `'` in a title reaches the Subject header as itself, not as `&amp;` or `&#x27;`."""
+    title = "review O'Neill & Smith's <findings>"
+    eo_13768.obligations.filter(section="15").update(action=title)
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        reminders.run(reminders.send_time(DAY), connection=smtp(port))
+    message = next(m for m in inbox.messages if "§15" in m["Subject"])
+    subject = str(message["Subject"]).strip()
+    assert subject.startswith("Due in 7 days: EO 13768 §15 (DHS): review O'Neill & Smith's <find")
+    assert "&amp;" not in subject and "&#x27;" not in subject and "&lt;" not in subject
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert title in text and "&amp;" not in text
+    assert "review O&#x27;Neill &amp; Smith&#x27;s &lt;findings&gt;" in html and title not in html
+
+
+def test_one_run_sends_a_person_at_most_the_cap_and_a_digest_of_the_rest(people, settings):
+    """Someone following 100 due dates with digests off: the cap in messages of their own, one
+    digest of the rest, and each reminder row sent exactly once."""
+    from django.contrib.auth.models import User
+
+    from obligations.models import Follow, ReminderPreference
+    from tests.conftest import make_obligation, make_occurrence, make_order
+
+    settings.REMINDER_MAX_PER_PERSON = 20
+    watcher = User.objects.create_user("watcher", email="watcher@example.gov")
+    ReminderPreference.objects.create(user=watcher, digest=False)
+    order = make_order()
+    for i in range(100):
+        obligation = make_obligation(order, section=str(i + 1))
+        make_occurrence(obligation, due=DAY + timedelta(days=i % 30))  # 30 days out at most
+        Follow.objects.create(user=watcher, obligation=obligation)
+    inbox = Inbox()
+    with smtp_server(inbox) as port:
+        result = reminders.run(reminders.send_time(DAY), connection=smtp(port))
+        later = reminders.send_time(DAY) + timedelta(hours=1)
+        again = reminders.run(later, connection=smtp(port))
+    assert again.sent == 0  # nothing left, nothing twice
+    rows = Reminder.objects.filter(user=watcher)
+    assert rows.count() == 100 and result.sent == 100
+    mine = [m for m in inbox.messages if m["To"] == "watcher@example.gov"]
+    assert len(mine) == 21  # 20 of their own, then one digest
+    assert [len(m["X-Reminder-IDs"].split(",")) for m in mine] == [1] * 20 + [80]
+    assert str(mine[-1]["Subject"]).strip() == "80 obligations to watch (2017-04-18)"
+    ids = [i for m in mine for i in m["X-Reminder-IDs"].split(",")]
+    assert sorted(map(int, ids)) == sorted(rows.values_list("pk", flat=True))  # each once
+    assert set(rows.values_list("state", flat=True)) == {"sent"}
+    singles = Reminder.objects.filter(pk__in=[int(m["X-Reminder-IDs"]) for m in mine[:20]])
+    digest = rows.exclude(pk__in=singles)
+    assert max(r.occurrence.due for r in singles) <= min(r.occurrence.due for r in digest)

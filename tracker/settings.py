@@ -8,6 +8,7 @@ needs (HTTPS only, HSTS, secure cookies) and refuses to start without a real SEC
 """
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -28,6 +29,41 @@ def envlist(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def local_secret_key(path: Path) -> str:
+    """This install's own key, made on first run and read on later ones (outside production).
+
+    A fixed key in the source would let anyone forge a demo install's signed links (unsubscribe,
+    sessions). The file is written whole under a temporary name and then linked into place, so
+    two processes starting at once (runserver and qcluster) end up with the same key."""
+    cannot = f"cannot read or make {path}: set SECRET_KEY or SECRET_KEY_FILE"
+    try:
+        key = path.read_text().strip()
+    except FileNotFoundError:
+        key = ""
+    except OSError as error:
+        raise RuntimeError(f"{cannot} ({error})") from error
+    if key:
+        return key
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except OSError as error:
+        raise RuntimeError(f"{cannot} ({error})") from error
+    try:
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_urlsafe(50) + "\n")
+        try:
+            os.link(tmp, path)  # fails if another process got there first: use its key
+        except FileExistsError:
+            pass
+    finally:
+        tmp.unlink(missing_ok=True)
+    if not (key := path.read_text().strip()):
+        raise RuntimeError(f"{path} is empty: delete it, or set SECRET_KEY")
+    return key
+
+
 # Core ------------------------------------------------------------------------------------------
 PRODUCTION = envbool("PRODUCTION", False)
 DEBUG = envbool("DEBUG", False) and not PRODUCTION
@@ -35,7 +71,8 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if PRODUCTION:
         raise RuntimeError("PRODUCTION=true needs SECRET_KEY (50+ random characters)")
-    SECRET_KEY = "insecure-local-development-key-change-me"  # local runs and tests only
+    # Local runs, the demo and tests: a random key per install, kept in a file git ignores.
+    SECRET_KEY = local_secret_key(Path(os.environ.get("SECRET_KEY_FILE", BASE_DIR / ".secret_key")))
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 
@@ -63,6 +100,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # A view that waited too long for the database's write lock: 503 "try again", not a 500.
+    "obligations.busy.DatabaseBusyMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into a clear 429 page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -133,7 +172,8 @@ else:
             # the file without "database is locked" errors (ECOSYSTEM.md §1).
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
+                # Seconds a write waits for the lock before "database is locked" (then 503).
+                "timeout": envint("SQLITE_TIMEOUT", 20),
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
         }
@@ -301,6 +341,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Obligation tracker <t
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Reminders for a day go out from this hour (TIME_ZONE); the lease is with the run's budget above.
 REMINDER_HOUR = envint("REMINDER_HOUR", 8)
+# Messages one person gets from one reminder run at most; the rest go in one more, a digest.
+REMINDER_MAX_PER_PERSON = envint("REMINDER_MAX_PER_PERSON", 20)
 # A department's staff see, act on and hear of its components' tracks (DHS staff: ICE's);
 # off, every agency's staff only their own (obligations/hierarchy.py).
 AGENCY_PARENTS_ACT_FOR_COMPONENTS = envbool("AGENCY_PARENTS_ACT_FOR_COMPONENTS", True)
@@ -321,6 +363,9 @@ FEDERAL_REGISTER_API = os.environ.get(
 )
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+# dictConfig, after making every log record in the process redact feed paths where it is made:
+# gunicorn's access and error logs, which it configures itself, included.
+LOGGING_CONFIG = "obligations.logfilters.configure"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

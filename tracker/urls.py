@@ -2,6 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+# A database too busy to write gives 503 "try again" (obligations/busy.py), any other error 500.
+handler500 = "obligations.busy.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     # Sign-in, sign-out and changing one's password; accounts are made and reset by admins.
