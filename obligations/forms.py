@@ -3,10 +3,10 @@ and changes nothing."""
 
 from django import forms
 
-from obligations import permissions
+from obligations import clock, feeds, permissions
 from obligations.extraction import MAX_CHARS
 from obligations.models import Feed, Occurrence, Order, ReminderPreference
-from obligations.schedule import WEEKDAYS
+from obligations.schedule import WEEKDAYS, out_of_range
 from obligations.tracking import check_progress
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -117,6 +117,13 @@ class ImportForm(forms.Form):
         required=False, widget=DATE_INPUT, help_text="Only if the text does not say it."
     )
 
+    def clean_signed(self):
+        signed = self.cleaned_data["signed"]
+        reason = out_of_range(signed, clock.today()) if signed else ""
+        if reason:
+            raise forms.ValidationError(f"The signing date {reason}.")
+        return signed
+
     def clean(self):
         data = super().clean()
         upload = data.get("file")
@@ -155,6 +162,14 @@ class FeedForm(forms.ModelForm):
         model = Feed
         fields = ["name", "order", "agency", "kind", "pending_only", "mine", "alarms"]
         labels = {"pending_only": "Only what is still open", "mine": "Only my agency's"}
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if feeds.control_characters(name):
+            raise forms.ValidationError(
+                "A name is one line of text: no line breaks, tabs or other control characters."
+            )
+        return name
 
 
 class ReminderPreferenceForm(forms.ModelForm):

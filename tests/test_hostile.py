@@ -1,0 +1,244 @@
+"""Hostile input: no request answers 5xx (issue 16).
+
+The sweep is built from the URL conf and from what the views read, not from a list kept by hand:
+every URL pattern (bar the Django admin) with hostile values in each path parameter, and every
+GET page with hostile values in each query parameter the views or the list's filters read, as
+each role. A new view or parameter is covered without anyone remembering to add it.
+"""
+
+import re
+import time
+from datetime import date
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.urls import URLPattern, get_resolver, reverse
+from django.urls.resolvers import RoutePattern
+from icalendar import Calendar
+
+from obligations import clock
+from obligations.extraction import ExtractionError, extract
+from obligations.filters import ObligationFilter
+from obligations.models import Feed, Order
+from obligations.schedule import Conventions, Period, Rule, due_dates
+from tests.test_authorization import site_patterns
+
+pytestmark = pytest.mark.django_db
+
+VIEWS = Path(__file__).resolve().parent.parent / "obligations"
+ROLES = {"anonymous": None, "reader": "reader", "agency staff": "dhs", "admin": "admin"}
+HUGE = "99999999999999999999999"
+# Path parameters by converter; the real object's value is requested too (for the query sweep).
+PATH_VALUES = {
+    "int": ["0", "-1", HUGE],
+    "str": ["x" * 3000, "é漢字🙂\u202e", "%00"],
+}
+QUERY_VALUES = ["9999-12-31", "0001-01-01", "2017-02-30", "x", HUGE, "-1", "", "y" * 5000,
+                "é漢字🙂\u202e", "\x00", "9999-12", "1-1", "²"]  # fmt: skip
+GET_READ = re.compile(r"request\.GET(?:\.get\(|\[)\s*[\"'](\w+)[\"']")
+
+
+def query_parameters() -> list[str]:
+    """What the views read from the query string (request.GET["x"], request.GET.get("x")), and
+    the obligations list's filters (their form's fields)."""
+    found = {m for f in VIEWS.rglob("*.py") for m in GET_READ.findall(f.read_text())}
+    return sorted(found | set(ObligationFilter.base_filters))
+
+
+def routes():
+    """(name, route, {parameter: converter name}) of every URL pattern outside the admin."""
+    by_name = {p.name: p.pattern for p in _flat(get_resolver().url_patterns)}
+    for name, route in site_patterns():
+        pattern = by_name[name]
+        if isinstance(pattern, RoutePattern):
+            found = re.findall(r"<(?:(\w+):)?(\w+)>", route)
+            params = {param: kind or "str" for kind, param in found}
+        else:  # a regular expression: its named groups, as text
+            params = dict.fromkeys(pattern.regex.groupindex, "str")
+        yield name, route, params
+
+
+def _flat(patterns):
+    for entry in patterns:
+        if isinstance(entry, URLPattern):
+            yield entry
+        else:
+            yield from _flat(entry.url_patterns)
+
+
+def fill(route: str, values: dict[str, str]) -> str:
+    """The path of a route with each parameter replaced by a value (any value: no converter
+    checks it, so a hostile one reaches the resolver as a browser would send it)."""
+    from urllib.parse import quote
+
+    def one(match):
+        value = str(values[match.group("name")])
+        return value if value.startswith("%") else quote(value, safe="")
+
+    path = re.sub(r"<(?:\w+:)?(?P<name>\w+)>", one, route)
+    path = re.sub(r"\(\?P<(?P<name>\w+)>(?:[^()]|\([^()]*\))*\)", one, path)
+    return "/" + path.lstrip("^").rstrip("$").replace("\\.", ".")
+
+
+# Issue 16, one by one -----------------------------------------------------------------------
+
+QUARTERLY_ORDER = """number: 99020
+title: Counting Things
+signed: {signed}
+
+Sec. 1. Counts. The Secretary of Homeland Security shall submit quarterly reports on the count.
+"""
+DEEP_XML = (
+    "<EXECORD>" + "<P>" * 50_000 + "The Secretary shall report." + "</P>" * 50_000 + "</EXECORD>"
+)
+
+
+@pytest.mark.parametrize("value", ["9999-12-31", "0001-01-01"])
+@pytest.mark.parametrize(
+    "name", ["home", "obligation_list", "order_list", "order_detail", "timeline",
+             "obligation_detail", "occurrence_detail", "calendar"],
+)  # fmt: skip
+def test_an_as_of_date_out_of_range_shows_today_with_a_notice(client, people, world, name, value):
+    client.force_login(people["reader"])
+    response = client.get(reverse(name, args=world.get(name, [])), {"as_of": value})
+    assert response.status_code == 200
+    assert "outside the dates the tracker handles" in response.content.decode()
+    assert response.context["day"] == clock.today()
+
+
+@pytest.mark.parametrize("value", ["9999-12", "1-1", "0001-01", "1788-12"])
+def test_a_calendar_month_out_of_range_shows_this_month_with_a_notice(client, people, value):
+    client.force_login(people["reader"])
+    response = client.get(reverse("calendar"), {"month": value})
+    assert response.status_code == 200
+    assert "outside the dates the tracker handles" in response.content.decode()
+    assert response.context["first"] == clock.today().replace(day=1)
+
+
+@pytest.mark.parametrize("name", ["obligation_list", "calendar"])
+@pytest.mark.parametrize("value", [HUGE, "²", "-1"])
+def test_an_order_id_no_row_can_have_is_ignored(client, people, world, name, value):
+    client.force_login(people["reader"])
+    response = client.get(reverse(name), {"order": value})
+    assert response.status_code == 200
+
+
+def test_deeply_nested_xml_is_refused_with_a_reason(client, people, tmp_path):
+    with pytest.raises(ExtractionError, match="nested more than 100 elements deep"):
+        extract(DEEP_XML)
+    client.force_login(people["admin"])
+    response = client.post(reverse("import_order"), {"step": "preview", "text": DEEP_XML})
+    assert response.status_code == 400
+    assert "nested more than 100 elements deep" in response.content.decode()
+    path = tmp_path / "deep.xml"
+    path.write_text(DEEP_XML)
+    with pytest.raises(CommandError, match="nested more than 100"):
+        call_command("import_order", str(path), stdout=StringIO())
+    assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize("signed", ["9999-12-31", "0001-01-01", "1788-12-31"])
+def test_a_signing_date_out_of_range_is_refused_at_the_form_the_header_and_the_command(
+    client, people, tmp_path, signed
+):
+    client.force_login(people["admin"])
+    text = QUARTERLY_ORDER.format(signed="2020-01-02")
+    response = client.post(reverse("import_order"), {"step": "preview", "text": text,
+                                                     "signed": signed})  # fmt: skip
+    assert response.status_code == 400
+    assert f"The signing date {signed} is outside the dates" in response.content.decode()
+    text = QUARTERLY_ORDER.format(signed=signed)
+    response = client.post(reverse("import_order"), {"step": "preview", "text": text})
+    assert response.status_code == 400
+    assert f"the signing date {signed} is outside the dates" in response.content.decode()
+    path = tmp_path / "order.txt"
+    path.write_text(text)
+    with pytest.raises(CommandError, match="signing date .* is outside the dates"):
+        call_command("import_order", str(path), stdout=StringIO())
+    path.write_text(QUARTERLY_ORDER.format(signed="2020-01-02"))
+    with pytest.raises(CommandError, match="--signed: .* is outside the dates"):
+        call_command("import_order", str(path), "--signed", signed, stdout=StringIO())
+    assert not Order.objects.exists()
+
+
+def test_a_series_anchored_at_the_ends_of_the_calendar_stops_there():
+    quarterly = Rule(kind="recurring", every=Period(3, "months"))
+    first = due_dates(quarterly, date(1, 1, 1))
+    assert first[0].date == date(1, 4, 1) and first[0].period_start == date(1, 1, 1)
+    last = due_dates(quarterly, date(9999, 6, 30))
+    assert [d.date for d in last] == [date(9999, 9, 30), date(9999, 12, 30)]
+    for periods in ("calendar", "fiscal"):
+        assert due_dates(quarterly, date(9999, 6, 30), Conventions(periods=periods))
+    ninety = Rule(kind="deadline", offset=Period(90, "days"))
+    assert due_dates(ninety, date(9999, 12, 1)) == []
+
+
+@pytest.mark.parametrize("name", ["two\nlines", "carriage\rreturn", "tab\there", "bell\x07",
+                                  "over\u202eride", "sep\u2028arator"])  # fmt: skip
+def test_a_feed_name_with_control_characters_is_refused(client, people, name):
+    client.force_login(people["reader"])
+    response = client.post(reverse("feed_list"), {"name": name, "kind": ""})
+    assert response.status_code == 200
+    assert "A name is one line of text" in response.content.decode()
+    assert not Feed.objects.exists()
+
+
+def test_a_feed_saved_with_a_line_break_in_its_name_still_serves(client, people, make_feed):
+    _, token = make_feed(people["reader"], name="Mine\r\nBEGIN:VALARM\rX")
+    response = client.get(reverse("feed_ics", args=[token]))
+    assert response.status_code == 200
+    calendar = Calendar.from_ical(response.content)
+    assert str(calendar["X-WR-CALNAME"]) == "Mine BEGIN:VALARM X"
+    assert not any(line.startswith(b"BEGIN:VALARM") for line in response.content.splitlines())
+
+
+# The sweep -------------------------------------------------------------------------------------
+
+
+def test_query_parameters_are_found():
+    found = query_parameters()
+    for name in ("as_of", "month", "order", "format", "sort", "page", "q", "status", "mine"):
+        assert name in found
+
+
+def test_no_hostile_request_answers_5xx(people, world):
+    clients = {role: Client() for role in ROLES}
+    for role, user in ROLES.items():
+        if user:
+            clients[role].force_login(people[user])
+    failures, count, started = [], 0, time.monotonic()
+
+    def ask(role, url, data=None):
+        nonlocal count
+        count += 1
+        try:
+            response = clients[role].get(url, data)
+        except Exception as error:  # noqa: BLE001 - the test client re-raises the view's error
+            failures.append((role, url[:200], data, f"{type(error).__name__}: {error}"[:300]))
+            return
+        if response.status_code >= 500:
+            failures.append((role, url[:200], data, response.status_code))
+
+    pages = []
+    for name, route, params in routes():
+        args = dict(zip(params, world.get(name, []), strict=False))
+        for param, kind in params.items():
+            for value in PATH_VALUES[kind]:
+                for role in ROLES:
+                    ask(role, fill(route, {**args, param: value}))
+        if len(args) == len(params):
+            pages.append(fill(route, args))
+    parameters = query_parameters()
+    roles = list(ROLES)[1:]  # signed in: the anonymous are sent to sign in before any is read
+    turn = 0
+    for page in pages:
+        for parameter in parameters:
+            for value in QUERY_VALUES:
+                ask(roles[turn % len(roles)], page, {parameter: value})
+                turn += 1
+    elapsed = time.monotonic() - started
+    print(f"{count} requests in {elapsed:.1f} s")
+    assert not failures, "\n".join(map(str, failures[:40])) + f"\n({len(failures)} in all)"
