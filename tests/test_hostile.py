@@ -6,9 +6,11 @@ GET page with hostile values in each query parameter the views or the list's fil
 each role. A new view or parameter is covered without anyone remembering to add it.
 """
 
+import inspect
 import re
 import time
 from datetime import date
+from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
 
@@ -22,7 +24,7 @@ from icalendar import Calendar
 from obligations import clock
 from obligations.extraction import ExtractionError, extract
 from obligations.filters import ObligationFilter
-from obligations.models import Feed, Order
+from obligations.models import Feed, Occurrence, Order
 from obligations.schedule import Conventions, Period, Rule, due_dates
 from tests.test_authorization import site_patterns
 
@@ -149,7 +151,7 @@ def test_a_signing_date_out_of_range_is_refused_at_the_form_the_header_and_the_c
     response = client.post(reverse("import_order"), {"step": "preview", "text": text,
                                                      "signed": signed})  # fmt: skip
     assert response.status_code == 400
-    assert f"The signing date {signed} is outside the dates" in response.content.decode()
+    assert f"{signed} is outside the dates the tracker handles" in response.content.decode()
     text = QUARTERLY_ORDER.format(signed=signed)
     response = client.post(reverse("import_order"), {"step": "preview", "text": text})
     assert response.status_code == 400
@@ -162,6 +164,30 @@ def test_a_signing_date_out_of_range_is_refused_at_the_form_the_header_and_the_c
     with pytest.raises(CommandError, match="--signed: .* is outside the dates"):
         call_command("import_order", str(path), "--signed", signed, stdout=StringIO())
     assert not Order.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [("obligation_detail", {"day_count": "calendar", "periods": "anchor", "horizon_years": 4,
+                            "end": "9999-12-31"}),
+     ("series_change", {"action": "suspend", "on": "9999-12-31", "authority": "memo"})],
+)  # fmt: skip
+def test_a_series_cannot_end_or_change_outside_the_range(client, people, world, name, data):
+    """A series ending 9999-12-31 is 10,000 due dates (every page of it slow); the form says so."""
+    client.force_login(people["admin"])
+    obligation = world[name][0]
+    before = Occurrence.objects.filter(obligation=obligation).count()
+    response = client.post(reverse(name, args=[obligation]), data)
+    assert response.status_code in (200, 400)
+    assert "9999-12-31 is outside the dates the tracker handles" in response.content.decode()
+    assert Occurrence.objects.filter(obligation=obligation).count() == before
+
+
+def test_reminder_preferences_refuse_an_id_no_row_can_have(client, people):
+    client.force_login(people["reader"])
+    response = client.post(reverse("reminder_preferences"), {"lead_days": "7", "orders": HUGE})
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
 
 
 def test_a_series_anchored_at_the_ends_of_the_calendar_stops_there():
@@ -204,41 +230,122 @@ def test_query_parameters_are_found():
         assert name in found
 
 
+class Forms(HTMLParser):
+    """The POST forms of a page: (action, {field: default value}), as a browser would send them."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.forms: list[tuple[str, dict[str, str]]] = []
+        self.select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = {k: v or "" for k, v in attrs}
+        if tag == "form":
+            if attrs.get("method", "").lower() == "post":
+                self.forms.append((attrs.get("action", ""), {}))
+            return
+        if not self.forms or "name" not in attrs:
+            if tag == "option" and self.select and ("selected" in attrs or not self.select[1]):
+                self.forms[-1][1][self.select[0]] = attrs.get("value", "")
+                self.select = (self.select[0], True)
+            return
+        fields, name = self.forms[-1][1], attrs["name"]
+        if tag == "select":
+            self.select = (name, False)
+            fields.setdefault(name, "")
+        elif tag == "textarea" or attrs.get("type") not in ("checkbox", "radio", "file", "submit"):
+            fields[name] = attrs.get("value", "")
+        elif "checked" in attrs:
+            fields[name] = attrs.get("value", "on")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self.select = None
+
+
+def page_parameters(callback) -> list[str]:
+    """The query parameters a view reads: in its own module, in the helpers every page uses
+    (views/common.py), and the list's filters when its module uses them."""
+    module = Path(inspect.getsourcefile(inspect.unwrap(callback)))
+    found = set(GET_READ.findall(module.read_text()))
+    found |= set(GET_READ.findall((VIEWS / "views" / "common.py").read_text()))
+    if "ObligationFilter" in module.read_text():
+        found |= set(ObligationFilter.base_filters)
+    return sorted(found)
+
+
 def test_no_hostile_request_answers_5xx(people, world):
+    """GET every URL with hostile path values as every role; GET every page with hostile values
+    in each parameter it reads (and in every known parameter at once); POST every form on the
+    pages with hostile values in each field. No answer may be 5xx."""
     clients = {role: Client() for role in ROLES}
     for role, user in ROLES.items():
         if user:
             clients[role].force_login(people[user])
     failures, count, started = [], 0, time.monotonic()
 
-    def ask(role, url, data=None):
+    def ask(role, method, url, data=None):
         nonlocal count
         count += 1
         try:
-            response = clients[role].get(url, data)
+            response = getattr(clients[role], method)(url, data)
         except Exception as error:  # noqa: BLE001 - the test client re-raises the view's error
-            failures.append((role, url[:200], data, f"{type(error).__name__}: {error}"[:300]))
-            return
+            failures.append((role, method, url[:120], _short(data), f"{type(error).__name__}: "
+                             f"{error}"[:300]))  # fmt: skip
+            return None
         if response.status_code >= 500:
-            failures.append((role, url[:200], data, response.status_code))
+            failures.append((role, method, url[:120], _short(data), response.status_code))
+        return response
 
+    callbacks = {p.name: p.callback for p in _flat(get_resolver().url_patterns)}
     pages = []
     for name, route, params in routes():
         args = dict(zip(params, world.get(name, []), strict=False))
         for param, kind in params.items():
             for value in PATH_VALUES[kind]:
                 for role in ROLES:
-                    ask(role, fill(route, {**args, param: value}))
+                    ask(role, "get", fill(route, {**args, param: value}))
         if len(args) == len(params):
-            pages.append(fill(route, args))
-    parameters = query_parameters()
-    roles = list(ROLES)[1:]  # signed in: the anonymous are sent to sign in before any is read
+            pages.append((fill(route, args), page_parameters(callbacks[name])))
+    everything = query_parameters()
+    signed_in = list(ROLES)[1:]  # the anonymous are sent to sign in before anything is read
     turn = 0
-    for page in pages:
-        for parameter in parameters:
-            for value in QUERY_VALUES:
-                ask(roles[turn % len(roles)], page, {parameter: value})
+    for page, parameters in pages:
+        for value in QUERY_VALUES:
+            ask(signed_in[turn % 3], "get", page, dict.fromkeys(everything, value))
+            turn += 1
+            for parameter in parameters:
+                ask(signed_in[turn % 3], "get", page, {parameter: value})
                 turn += 1
+            if "format" in parameters:  # the exports, through the same filters
+                for export in ("csv", "json"):
+                    ask(signed_in[turn % 3], "get", page, {**dict.fromkeys(everything, value),
+                                                           "format": export})  # fmt: skip
+                    turn += 1
+    posted, gets = 0, time.monotonic() - started
+    for role in ("agency staff", "admin"):
+        for page, _ in pages:
+            response = ask(role, "get", page)
+            if response is None or response.streaming or b"<form" not in response.content:
+                continue
+            reader = Forms()
+            reader.feed(response.content.decode())
+            for action, fields in reader.forms:
+                target = action or page
+                if target.startswith(reverse("logout")):
+                    continue
+                for field in fields:
+                    if field == "csrfmiddlewaretoken":
+                        continue
+                    for value in QUERY_VALUES[turn % 2 :: 2]:  # half each role, all in all
+                        ask(role, "post", target, {**fields, field: value})
+                        posted += 1
+                    turn += 1
     elapsed = time.monotonic() - started
-    print(f"{count} requests in {elapsed:.1f} s")
+    print(f"{count} requests ({posted} POSTs) in {elapsed:.1f} s; GETs took {gets:.1f} s")
+    assert posted > 100, "the forms were not found"
     assert not failures, "\n".join(map(str, failures[:40])) + f"\n({len(failures)} in all)"
+
+
+def _short(data):
+    return {k: (v[:20] + "...") if len(v) > 20 else v for k, v in (data or {}).items()}
