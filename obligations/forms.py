@@ -30,7 +30,8 @@ class IdsField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         for pk in value if isinstance(value, list | tuple) else ():
-            if str(pk).strip().lstrip("-").isdigit() and abs(int(pk)) >= 2**63:
+            digits = str(pk).strip().lstrip("-")
+            if digits.isascii() and digits.isdigit() and int(digits) >= 2**63:
                 raise forms.ValidationError(
                     self.error_messages["invalid_choice"], code="invalid_choice",
                     params={"value": str(pk)[:20]},

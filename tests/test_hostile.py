@@ -24,7 +24,7 @@ from icalendar import Calendar
 from obligations import clock
 from obligations.extraction import ExtractionError, extract
 from obligations.filters import ObligationFilter
-from obligations.models import Feed, Occurrence, Order
+from obligations.models import Feed, Occurrence, Order, ReminderPreference
 from obligations.schedule import Conventions, Period, Rule, due_dates
 from tests.test_authorization import site_patterns
 
@@ -183,11 +183,13 @@ def test_a_series_cannot_end_or_change_outside_the_range(client, people, world, 
     assert Occurrence.objects.filter(obligation=obligation).count() == before
 
 
-def test_reminder_preferences_refuse_an_id_no_row_can_have(client, people):
+@pytest.mark.parametrize("value", [HUGE, "²", "-1"])
+def test_reminder_preferences_refuse_an_id_no_row_can_have(client, people, value):
     client.force_login(people["reader"])
-    response = client.post(reverse("reminder_preferences"), {"lead_days": "7", "orders": HUGE})
+    response = client.post(reverse("reminder_preferences"), {"lead_days": "7", "orders": value})
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert response.context["form"].errors["orders"]
+    assert not ReminderPreference.objects.exists()
 
 
 def test_a_series_anchored_at_the_ends_of_the_calendar_stops_there():
