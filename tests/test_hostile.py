@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
-from django.urls import URLPattern, get_resolver, reverse
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 from icalendar import Calendar
 
@@ -38,8 +38,11 @@ PATH_VALUES = {
     "int": ["0", "-1", HUGE],
     "str": ["x" * 3000, "é漢字🙂\u202e", "%00"],
 }
+PATH_VALUES["path"] = ["x" * 3000, "%00", "-1", HUGE]  # the admin's object ids
 QUERY_VALUES = ["9999-12-31", "0001-01-01", "2017-02-30", "x", HUGE, "-1", "", "y" * 5000,
                 "é漢字🙂\u202e", "\x00", "9999-12", "1-1", "²"]  # fmt: skip
+# Each form field gets these, and a sixth of the others in turn.
+FORM_VALUES = ["9999-12-31", "0001-01-01", HUGE, "-1", "", "y" * 5000, "\x00"]
 GET_READ = re.compile(r"request\.GET(?:\.get\(|\[)\s*[\"'](\w+)[\"']")
 
 
@@ -61,6 +64,19 @@ def routes():
         else:  # a regular expression: its named groups, as text
             params = dict.fromkeys(pattern.regex.groupindex, "str")
         yield name, route, params
+
+
+def admin_routes(patterns=None, prefix=""):
+    """(name, route, {parameter: converter name}) of the Django admin's URL patterns."""
+    for entry in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(entry, URLResolver):
+            inside = prefix + str(entry.pattern)
+            if getattr(entry, "app_name", None) == "admin" or prefix:
+                yield from admin_routes(entry.url_patterns, inside)
+        elif prefix and isinstance(entry.pattern, RoutePattern):
+            route = prefix + str(entry.pattern)
+            found = re.findall(r"<(?:(\w+):)?(\w+)>", route)
+            yield entry.name, route, {param: kind or "str" for kind, param in found}
 
 
 def _flat(patterns):
@@ -324,7 +340,20 @@ def test_no_hostile_request_answers_5xx(people, world):
                     ask(signed_in[turn % 3], "get", page, {**dict.fromkeys(everything, value),
                                                            "format": export})  # fmt: skip
                     turn += 1
+    # The Django admin, as the admin (anyone else is sent to its sign-in): hostile ids, and
+    # each list's search, ordering and page.
+    for name, route, params in admin_routes():
+        if not params:
+            if name.endswith("_changelist"):
+                for value in (HUGE, "-1", "x" * 5000, "\x00", "é漢字🙂"):
+                    ask("admin", "get", "/" + route, {"q": value, "o": value, "p": value})
+            continue
+        for param, kind in params.items():
+            for value in PATH_VALUES[kind]:
+                ask("admin", "get", fill(route, {**dict.fromkeys(params, "1"), param: value}))
     posted, gets = 0, time.monotonic() - started
+    # Each field of each form, posted by the roles whose page shows it, in turn.
+    fields_seen: dict[tuple[str, str], list[tuple[str, dict]]] = {}
     for role in ("agency staff", "admin"):
         for page, _ in pages:
             response = ask(role, "get", page)
@@ -334,15 +363,15 @@ def test_no_hostile_request_answers_5xx(people, world):
             reader.feed(response.content.decode())
             for action, fields in reader.forms:
                 target = action or page
-                if target.startswith(reverse("logout")):
-                    continue
-                for field in fields:
-                    if field == "csrfmiddlewaretoken":
-                        continue
-                    for value in QUERY_VALUES[turn % 2 :: 2]:  # half each role, all in all
-                        ask(role, "post", target, {**fields, field: value})
-                        posted += 1
-                    turn += 1
+                if not target.startswith(reverse("logout")):
+                    for field in set(fields) - {"csrfmiddlewaretoken"}:
+                        fields_seen.setdefault((target, field), []).append((role, fields))
+    for (target, field), seen in sorted(fields_seen.items()):
+        for value in FORM_VALUES + QUERY_VALUES[turn % 6 :: 6]:
+            role, fields = seen[turn % len(seen)]
+            ask(role, "post", target, {**fields, field: value})
+            posted += 1
+            turn += 1
     elapsed = time.monotonic() - started
     print(f"{count} requests ({posted} POSTs) in {elapsed:.1f} s; GETs took {gets:.1f} s")
     assert posted > 100, "the forms were not found"
