@@ -208,6 +208,18 @@ def test_reminder_preferences_refuse_an_id_no_row_can_have(client, people, value
     assert not ReminderPreference.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "url", ["/admin/django_q/success/%00/change/", "/admin/django_q/failure/%00/history/",
+            "/?as_of=%00", "/obligations/?q=a%00b", "/admin/obligations/order/?q=%00"],
+)  # fmt: skip
+def test_a_nul_in_an_address_is_refused(client, people, url):
+    """PostgreSQL refuses NUL in text: django-q2's admin pages (text keys) answered 500."""
+    client.force_login(people["admin"])
+    response = client.get(url)
+    assert response.status_code == 400
+    assert b"may not contain a NUL character" in response.content
+
+
 def test_a_series_anchored_at_the_ends_of_the_calendar_stops_there():
     quarterly = Rule(kind="recurring", every=Period(3, "months"))
     first = due_dates(quarterly, date(1, 1, 1))
