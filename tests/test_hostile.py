@@ -222,6 +222,22 @@ def test_a_nul_in_an_address_is_refused(client, people, url):
     assert b"may not contain a NUL character" in response.content
 
 
+@pytest.mark.parametrize("total", ["0", "2", "-1", HUGE, "x", None])
+def test_a_confirm_with_another_number_of_drafts_starts_again(client, people, total):
+    """The drafts' count comes from the posted management form: a count the preview did not
+    have answered 500 (the preview zips drafts with obligations)."""
+    from tests.test_import_view import confirm_data, preview
+
+    client.force_login(people["admin"])
+    shown = preview(client, text=QUARTERLY_ORDER.format(signed="2020-01-02"))
+    response = client.post(
+        reverse("import_order"), confirm_data(shown, **{"form-TOTAL_FORMS": total})
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("import_order")
+    assert not Order.objects.exists()
+
+
 def test_a_series_anchored_at_the_ends_of_the_calendar_stops_there():
     quarterly = Rule(kind="recurring", every=Period(3, "months"))
     first = due_dates(quarterly, date(1, 1, 1))
@@ -268,16 +284,23 @@ class Forms(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.forms: list[tuple[str, dict[str, str]]] = []
-        self.select = None
+        self.select = self.textarea = None
+        self.inside = False  # a POST form
 
     def handle_starttag(self, tag, attrs):
         attrs = {k: v or "" for k, v in attrs}
         if tag == "form":
-            if attrs.get("method", "").lower() == "post":
+            self.inside = attrs.get("method", "").lower() == "post"
+            if self.inside:
                 self.forms.append((attrs.get("action", ""), {}))
             return
-        if not self.forms or "name" not in attrs:
-            if tag == "option" and self.select and ("selected" in attrs or not self.select[1]):
+        if not self.inside or "name" not in attrs:
+            if (
+                self.inside
+                and tag == "option"
+                and self.select
+                and ("selected" in attrs or not self.select[1])
+            ):
                 self.forms[-1][1][self.select[0]] = attrs.get("value", "")
                 self.select = (self.select[0], True)
             return
@@ -285,14 +308,26 @@ class Forms(HTMLParser):
         if tag == "select":
             self.select = (name, False)
             fields.setdefault(name, "")
-        elif tag == "textarea" or attrs.get("type") not in ("checkbox", "radio", "file", "submit"):
+        elif tag == "textarea":
+            self.textarea = name
+            fields[name] = ""
+        elif attrs.get("type") not in ("checkbox", "radio", "file", "submit"):
             fields[name] = attrs.get("value", "")
         elif "checked" in attrs:
             fields[name] = attrs.get("value", "on")
 
     def handle_endtag(self, tag):
+        if tag == "form":
+            self.inside = False
         if tag == "select":
             self.select = None
+        if tag == "textarea":
+            self.textarea = None
+
+    def handle_data(self, data):
+        if self.textarea:
+            fields = self.forms[-1][1]
+            fields[self.textarea] = (fields[self.textarea] + data).removeprefix("\n")
 
 
 def page_parameters(callback) -> list[str]:
@@ -368,18 +403,20 @@ def test_no_hostile_request_answers_5xx(people, world):
     posted, gets = 0, time.monotonic() - started
     # Each field of each form, posted by the roles whose page shows it, in turn.
     fields_seen: dict[tuple[str, str], list[tuple[str, dict]]] = {}
-    for role in ("agency staff", "admin"):
-        for page, _ in pages:
-            response = ask(role, "get", page)
-            if response is None or response.streaming or b"<form" not in response.content:
-                continue
-            reader = Forms()
-            reader.feed(response.content.decode())
-            for action, fields in reader.forms:
-                target = action or page
-                if not target.startswith(reverse("logout")):
-                    for field in set(fields) - {"csrfmiddlewaretoken"}:
-                        fields_seen.setdefault((target, field), []).append((role, fields))
+    # The pages, and the one page a POST shows: the import preview (its drafts, then confirm).
+    preview = {"step": "preview", "text": QUARTERLY_ORDER.format(signed="2020-01-02")}
+    shown = [(role, page, None) for role in ("agency staff", "admin") for page, _ in pages]
+    for role, page, data in [*shown, ("admin", reverse("import_order"), preview)]:
+        response = ask(role, "post" if data else "get", page, data)
+        if response is None or response.streaming or b"<form" not in response.content:
+            continue
+        reader = Forms()
+        reader.feed(response.content.decode())
+        for action, fields in reader.forms:
+            target = action or page
+            if not target.startswith(reverse("logout")):
+                for field in set(fields) - {"csrfmiddlewaretoken"}:
+                    fields_seen.setdefault((target, field), []).append((role, fields))
     for (target, field), seen in sorted(fields_seen.items()):
         for value in [*FORM_VALUES, QUERY_VALUES[turn % len(QUERY_VALUES)]]:
             role, fields = seen[turn % len(seen)]
