@@ -184,6 +184,13 @@ def test_a_signing_date_out_of_range_is_refused_at_the_form_the_header_and_the_c
     assert not Order.objects.exists()
 
 
+@pytest.mark.parametrize("line", ["effective: 9999-12-31", "published: 0001-01-01"])
+def test_an_effective_or_publication_date_out_of_range_is_refused(line):
+    text = QUARTERLY_ORDER.format(signed="2020-01-02").replace("\n\n", f"\n{line}\n\n", 1)
+    with pytest.raises(ExtractionError, match="date .* is outside the dates the tracker handles"):
+        extract(text)
+
+
 @pytest.mark.parametrize(
     ("name", "data"),
     [("obligation_detail", {"day_count": "calendar", "periods": "anchor", "horizon_years": 4,
@@ -372,6 +379,7 @@ def test_no_hostile_request_answers_5xx(people, world):
             for value in PATH_VALUES[kind]:
                 for role in ROLES:
                     ask(role, "get", fill(route, {**args, param: value}))
+                ask("admin", "post", fill(route, {**args, param: value}), {"note": value})
         if len(args) == len(params):
             pages.append((fill(route, args), page_parameters(callbacks[name])))
     everything = query_parameters()
