@@ -11,6 +11,7 @@ Output is byte-stable: every stamp comes from the data (the occurrence's last ch
 import hashlib
 import hmac
 import secrets
+import unicodedata
 from datetime import UTC, timedelta
 from itertools import groupby
 from operator import itemgetter
@@ -38,6 +39,7 @@ from obligations.titles import label
 REFRESH = timedelta(hours=6)
 CLOSED = {Occurrence.Status.WAIVED, Occurrence.Status.NOT_REQUIRED, Occurrence.Status.UNMET}
 TOKEN_PATTERN = r"[A-Za-z0-9_-]{43}"  # secrets.token_urlsafe(32): 256 bits
+BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")  # embeddings, overrides
 
 
 def new_token() -> tuple[str, str]:
@@ -111,6 +113,19 @@ def version(feed: Feed) -> tuple[str, object]:
     return hashlib.sha256(key.encode()).hexdigest()[:32], last
 
 
+def control_characters(text: str) -> list[str]:
+    """The characters of `text` that have no place in a one-line name: control characters
+    (line breaks, tabs, NUL, DEL, C1), line and paragraph separators, bidirectional overrides."""
+    return [c for c in text if unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in BIDI]
+
+
+def one_line(text: str) -> str:
+    """`text` with what control_characters() finds made spaces: a name saved before the feed
+    form refused them must not break the calendar (icalendar refuses a line break in NAME)."""
+    bad = set(control_characters(text))
+    return " ".join("".join(" " if c in bad else c for c in text).split())
+
+
 def render(feed: Feed, link) -> bytes:
     """The calendar: one all-day VEVENT per occurrence. `link(path)` makes absolute URLs."""
     cal = Calendar()  # built by hand: Calendar.new() adds a calendar-level UID (ECOSYSTEM §0.6)
@@ -118,8 +133,8 @@ def render(feed: Feed, link) -> bytes:
     cal.add("VERSION", "2.0")
     cal.add("CALSCALE", "GREGORIAN")
     cal.add("METHOD", "PUBLISH")
-    cal.add("NAME", feed.name)
-    cal.add("X-WR-CALNAME", feed.name)
+    cal.add("NAME", one_line(feed.name))
+    cal.add("X-WR-CALNAME", one_line(feed.name))
     cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
     events = Events(feed, link)

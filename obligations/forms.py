@@ -3,14 +3,40 @@ and changes nothing."""
 
 from django import forms
 
-from obligations import permissions
+from obligations import clock, feeds, permissions
 from obligations.extraction import MAX_CHARS
 from obligations.models import Feed, Occurrence, Order, ReminderPreference
-from obligations.schedule import WEEKDAYS
+from obligations.schedule import WEEKDAYS, out_of_range
 from obligations.tracking import check_progress
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 DATE_INPUT = forms.DateInput(attrs={"type": "date"})
+
+
+class TrackedDateField(forms.DateField):
+    """A date the tracker handles (1789-01-01 .. today + 50 years, schedule.out_of_range):
+    9999-12-31 as a series' end or a signing date would run the due dates off the calendar."""
+
+    def validate(self, value):
+        super().validate(value)
+        reason = out_of_range(value, clock.today()) if value else ""
+        if reason:
+            raise forms.ValidationError(f"{reason[0].upper()}{reason[1:]}.", code="out_of_range")
+
+
+class IdsField(forms.ModelMultipleChoiceField):
+    """Rows chosen by id; an id no 64-bit key can hold is an invalid choice, not an
+    OverflowError from SQLite (Django guards exact lookups, not `__in`)."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            digits = str(pk).strip().lstrip("-")
+            if digits.isascii() and digits.isdigit() and int(digits) >= 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice",
+                    params={"value": str(pk)[:20]},
+                )  # fmt: skip
+        return super()._check_values(value)
 
 
 class AsOfForm(forms.Form):
@@ -82,7 +108,7 @@ class ConventionsForm(forms.Form):
         choices=[("", "as the series falls")] + list(enumerate(WEEKDAYS)),
         coerce=int, empty_value=None, required=False,
     )  # fmt: skip
-    end = forms.DateField(required=False, widget=DATE_INPUT, label="Series ends")
+    end = TrackedDateField(required=False, widget=DATE_INPUT, label="Series ends")
     horizon_years = forms.IntegerField(min_value=1, max_value=50)
     note = forms.CharField(required=False, label="Why (kept in the history)")
 
@@ -94,7 +120,7 @@ class SeriesForm(forms.Form):
         ("suspend", "suspend the series"), ("resume", "resume the series"),
         ("cadence", "change the cadence"),
     ])  # fmt: skip
-    on = forms.DateField(widget=DATE_INPUT, label="From")
+    on = TrackedDateField(widget=DATE_INPUT, label="From")
     every = forms.CharField(
         required=False, max_length=20, label="New cadence",
         help_text="For a new cadence: week, month, quarter, year, or e.g. 2 weeks.",
@@ -113,7 +139,7 @@ class ImportForm(forms.Form):
 
     file = forms.FileField(required=False, help_text="Plain text, Federal Register XML or HTML.")
     text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}))
-    signed = forms.DateField(
+    signed = TrackedDateField(
         required=False, widget=DATE_INPUT, help_text="Only if the text does not say it."
     )
 
@@ -144,7 +170,7 @@ class DraftForm(forms.Form):
     section = forms.CharField(max_length=40)
     actors = forms.CharField(max_length=500, required=False, help_text="Separated by ';'.")
     action = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
-    due = forms.DateField(required=False, widget=DATE_INPUT, help_text="Override the due date.")
+    due = TrackedDateField(required=False, widget=DATE_INPUT, help_text="Override the due date.")
 
 
 DraftFormSet = forms.formset_factory(DraftForm, extra=0, max_num=2000, validate_max=True)
@@ -155,6 +181,14 @@ class FeedForm(forms.ModelForm):
         model = Feed
         fields = ["name", "order", "agency", "kind", "pending_only", "mine", "alarms"]
         labels = {"pending_only": "Only what is still open", "mine": "Only my agency's"}
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if feeds.control_characters(name):
+            raise forms.ValidationError(
+                "A name is one line of text: no line breaks, tabs or other control characters."
+            )
+        return name
 
 
 class ReminderPreferenceForm(forms.ModelForm):
@@ -169,6 +203,7 @@ class ReminderPreferenceForm(forms.ModelForm):
             "on_due_day": "On the due day", "overdue": "Weekly while overdue",
             "digest": "One daily digest (not one e-mail per due date)", "paused": "Pause all",
         }  # fmt: skip
+        field_classes = {"agencies": IdsField, "orders": IdsField}
         widgets = {"agencies": forms.SelectMultiple(attrs={"size": 6}),
                    "orders": forms.SelectMultiple(attrs={"size": 6})}  # fmt: skip
 

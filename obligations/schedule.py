@@ -17,6 +17,22 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 KINDS = ("deadline", "recurring", "immediate", "open")
 WORDS = {"day": (1, "days"), "week": (1, "weeks"), "month": (1, "months"),
          "quarter": (3, "months"), "year": (1, "years")}  # fmt: skip
+# The days an order may be anchored on and the dashboard shown as of: from the year the
+# Constitution took effect to fifty years ahead. Outside them there is nothing to track, and
+# date arithmetic runs off the calendar (a 10-year horizon from 9999-12-31 is year 10009).
+FIRST_DAY = date(1789, 1, 1)
+YEARS_AHEAD = 50
+
+
+def out_of_range(d: date, today: date) -> str:
+    """The empty string for a date the tracker handles; else a one-line reason."""
+    last = today + relativedelta(years=YEARS_AHEAD)
+    if FIRST_DAY <= d <= last:
+        return ""
+    return (
+        f"{d.isoformat()} is outside the dates the tracker handles "
+        f"({FIRST_DAY.isoformat()} to {last.isoformat()})"
+    )
 
 
 def day(d: date) -> str:
@@ -225,7 +241,10 @@ def due_dates(
         text = f"immediately: {day(anchor_date)}, the anchor date ({anchor_name})"
         return [Due(anchor_date, 1, None, None, text)]
     if rule.kind == "deadline":
-        raw = rule.offset.add_to(anchor_date)
+        try:
+            raw = rule.offset.add_to(anchor_date)
+        except (OverflowError, ValueError):  # past year 9999: no date to give
+            return []
         d, text = _adjust(
             raw, conventions, _offset_text(anchor_date, anchor_name, rule.offset, raw)
         )
@@ -247,23 +266,37 @@ def first_due(
     anchor = anchor_date or rule.on
     if anchor is None:
         return None
-    raw, text = next(_raw_series(rule, anchor, conventions, anchor_name))
+    first = next(_raw_series(rule, anchor, conventions, anchor_name), None)
+    if first is None:  # a series that would start past the calendar's end
+        return None
+    raw, text = first
     d, text = _adjust(raw, conventions, f"#1 {text}")
     return Due(d, 1, anchor, raw, text)
 
 
 def _series(rule: Rule, anchor: date, conventions: Conventions, anchor_name: str) -> list[Due]:
-    last = conventions.end or anchor + relativedelta(years=conventions.horizon_years)
+    try:
+        last = conventions.end or anchor + relativedelta(years=conventions.horizon_years)
+    except ValueError:  # the horizon is past year 9999
+        last = date.max
     result: list[Due] = []
-    previous_end = anchor - timedelta(days=1)
-    for sequence, (raw, text) in enumerate(_raw_series(rule, anchor, conventions, anchor_name), 1):
-        if raw > last or sequence > 10_000:
-            break
-        d, text = _adjust(raw, conventions, f"#{sequence} {text}")
-        if result and d <= result[-1].date:
-            continue  # two dates rolled onto one business day: keep one
-        result.append(Due(d, len(result) + 1, previous_end + timedelta(days=1), raw, text))
-        previous_end = raw
+    start = anchor  # of the period the next due date closes
+    # The importer and the dashboard refuse anchors outside 1789 .. today + 50 years; an anchor
+    # that got in anyway (year 1, year 9999) ends its series where the calendar ends rather
+    # than raising from the date arithmetic.
+    try:
+        for sequence, (raw, text) in enumerate(
+            _raw_series(rule, anchor, conventions, anchor_name), 1
+        ):
+            if raw > last or sequence > 10_000:
+                break
+            d, text = _adjust(raw, conventions, f"#{sequence} {text}")
+            if result and d <= result[-1].date:
+                continue  # two dates rolled onto one business day: keep one
+            result.append(Due(d, len(result) + 1, start, raw, text))
+            start = raw + timedelta(days=1)
+    except (OverflowError, ValueError):  # a date before year 1 or after year 9999
+        pass
     return result
 
 
@@ -316,9 +349,9 @@ def _period_ends(every: Period, anchor: date, mode: str):
         month_end = d + relativedelta(day=31)
         if (month_end.month - end_month) % months == 0 and month_end > anchor:
             candidates.append(month_end)
+        if len(candidates) > 2000 or d.replace(day=1) == date.max.replace(day=1):
+            break  # enough, or December 9999: the calendar ends
         d = d + relativedelta(months=1)
-        if len(candidates) > 2000:
-            break
     name = {1: "monthly", 3: "quarterly", 12: "annual"}.get(months, f"every {every.label()}")
     style = "federal fiscal" if mode == "fiscal" else "calendar"
     for end in candidates:

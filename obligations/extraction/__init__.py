@@ -11,7 +11,7 @@ from obligations.extraction import actors, citations, formats, source, structure
 from obligations.extraction.directives import Context, read_block
 from obligations.extraction.results import Extraction, ExtractionError, Found, OrderInfo
 from obligations.extraction.source import read_file
-from obligations.schedule import Conventions, first_due
+from obligations.schedule import Conventions, first_due, out_of_range
 
 __all__ = ["Extraction", "ExtractionError", "Found", "OrderInfo", "extract", "read_file"]
 
@@ -84,9 +84,15 @@ def _check_readable(text: str) -> None:
 
 def _order_info(header, cleaned, begin, end, signed, kind) -> OrderInfo:
     signed = signed or source.parse_date(header.get("signed", "")) or source.find_signed(cleaned)
-    effective = source.parse_date(header.get("effective", "")) or source.find_effective(
-        cleaned[begin:end], signed
-    )
+    _check_date("signing", signed)
+    try:
+        effective = source.parse_date(header.get("effective", "")) or source.find_effective(
+            cleaned[begin:end], signed
+        )
+    except (OverflowError, ValueError):  # "effective 0 days after", "9000 years after"
+        raise ExtractionError("the effective date it states is not a date") from None
+    _check_date("effective", effective)
+    _check_date("publication", source.parse_date(header.get("published", "")))
     return OrderInfo(
         number=header.get("number") or source.find_number(cleaned, begin),
         title=header.get("title") or source.find_title(cleaned, begin),
@@ -97,6 +103,14 @@ def _order_info(header, cleaned, begin, end, signed, kind) -> OrderInfo:
         citation=header.get("citation"),
         source=header.get("source"),
     )
+
+
+def _check_date(name: str, day: date | None) -> None:
+    """Refuse a date no order has (9999-12-31, year 1): its due dates would run off the
+    calendar."""
+    reason = out_of_range(day, date.today()) if day else ""
+    if reason:
+        raise ExtractionError(f"the {name} date {reason}")
 
 
 def _date(row: Found, info: OrderInfo) -> None:

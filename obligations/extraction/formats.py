@@ -32,6 +32,7 @@ ORDER_LINE = re.compile(
 
 # Federal Register XML: elements whose text is not part of the order, and the document elements.
 XML_SKIP = {"PRTPAGE", "FRDOC", "FILED", "BILCOD", "GPH", "GID", "PSIG", "TITLE3", "PRES"}
+MAX_XML_DEPTH = 100
 XML_DOCUMENTS = ("EXECORD", "PRMEMO", "PROCLA", "PRNOTICE", "PRORDER", "DETERM", "PRESDOCU")
 
 
@@ -66,6 +67,10 @@ def from_fr_xml(raw: str) -> str:
         root = ElementTree.fromstring(raw, forbid_dtd=True)
     except (ElementTree.ParseError, DefusedXmlException) as error:
         raise ExtractionError(f"the Federal Register XML could not be read: {error}") from None
+    if _too_deep(root):
+        raise ExtractionError(
+            f"the Federal Register XML is nested more than {MAX_XML_DEPTH} elements deep"
+        )
     document = next((el for tag in XML_DOCUMENTS for el in root.iter(tag)), root)
     paragraphs = [p for el in document for p in _xml_blocks(el)]
     number_line = _xml_find(document, "EXECORDR") or _xml_find(document, "PNOTICE")
@@ -76,6 +81,18 @@ def from_fr_xml(raw: str) -> str:
     if document.tag in ("PRMEMO", "PROCLA"):
         fields["kind"] = "memorandum" if document.tag == "PRMEMO" else "proclamation"
     return with_header(fields, "\n\n".join(paragraphs))
+
+
+def _too_deep(root) -> bool:
+    """Deeper than any Federal Register document (about ten levels): the walk below recurses,
+    so thousands of nested elements would exhaust Python's stack. Counted without recursion."""
+    stack = [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        if depth > MAX_XML_DEPTH:
+            return True
+        stack.extend((child, depth + 1) for child in element)
+    return False
 
 
 def _xml_text(element) -> str:

@@ -4,13 +4,17 @@ import calendar
 from collections import defaultdict
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, render
 
+from obligations import clock
 from obligations.models import Occurrence, Order
+from obligations.schedule import out_of_range
 from obligations.views.common import as_of, existing_on, occurrence_rows
 
 WIDTH, ROW, LEFT, TOP = 900, 22, 90, 30  # timeline geometry in SVG units
+MAX_ID_DIGITS = 18  # a primary key is a 64-bit integer: more digits overflow the database's
 
 
 def month_calendar(request):
@@ -18,8 +22,9 @@ def month_calendar(request):
     first = _month(request, day)
     weeks = calendar.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
     rows = occurrence_rows(day).filter(due__range=(weeks[0][0], weeks[-1][-1]))
-    if request.GET.get("order", "").isdigit():
-        rows = rows.filter(obligation__order_id=int(request.GET["order"]))
+    order = _order_id(request)
+    if order is not None:
+        rows = rows.filter(obligation__order_id=order)
     by_day = defaultdict(list)
     for occurrence in rows.order_by("due", "obligation__order__signed", "obligation__span_start"):
         by_day[occurrence.due].append(occurrence)
@@ -37,10 +42,29 @@ def _month(request, day: date) -> date:
     if raw:
         try:
             year, month = (int(part) for part in raw.split("-"))
-            return date(year, month, 1)
+            first = date(year, month, 1)
         except ValueError:
             messages.warning(request, f"“{raw[:20]}” is not a month (YYYY-MM).")
+        else:
+            # The weeks around it and the next month's link must be dates too (not year 10000)
+            reason = out_of_range(first, clock.today()) or out_of_range(
+                first + relativedelta(months=1, days=-1), clock.today()
+            )
+            if not reason:
+                return first
+            messages.warning(request, f"{reason}; showing {day:%B %Y}.")
     return day.replace(day=1)
+
+
+def _order_id(request) -> int | None:
+    """The order whose due dates to show (?order=N), or None for all of them."""
+    raw = request.GET.get("order", "")
+    if not raw:
+        return None
+    if raw.isascii() and raw.isdigit() and len(raw) <= MAX_ID_DIGITS:
+        return int(raw)
+    messages.warning(request, f"“{raw[:20]}” is not an order; showing every order.")
+    return None
 
 
 def timeline(request, pk):

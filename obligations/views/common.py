@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 
 from obligations import clock
 from obligations.models import Occurrence
+from obligations.schedule import out_of_range
 from obligations.versions import data_version
 
 PART_SECONDS = 600  # bounds the memory a part holds; the data version, not time, keeps it fresh
@@ -21,11 +22,17 @@ def as_of(request) -> date:
     raw = request.GET.get("as_of", "").strip()
     if not raw:
         return clock.today()
+    today = clock.today()
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         messages.warning(request, f"“{raw[:40]}” is not a date (YYYY-MM-DD); showing today.")
-        return clock.today()
+        return today
+    reason = out_of_range(day, today)
+    if reason:  # 9999-12-31 + 30 days is no date: the pages' arithmetic would fail
+        messages.warning(request, f"{reason}; showing today.")
+        return today
+    return day
 
 
 def existing_on(queryset, day: date, order="obligation__order__"):

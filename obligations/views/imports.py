@@ -76,7 +76,10 @@ def _confirm(request):
         messages.error(request, "The preview is out of date or was altered; please preview again.")
         return redirect("import_order")
     formset = DraftFormSet(request.POST)
-    if not formset.is_valid() or len(formset.forms) != len(extraction.obligations):
+    if len(formset.forms) != len(extraction.obligations):  # a draft count the preview never had
+        messages.error(request, "The preview is out of date or was altered; please preview again.")
+        return redirect("import_order")
+    if not formset.is_valid():
         return _preview(request, extraction, text, signed, formset, status=400)
     corrected = drafts.apply_corrections(extraction, [f.cleaned_data for f in formset.forms])
     try:

@@ -9,14 +9,20 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
+from obligations import clock
 from obligations.extraction import ExtractionError, extract, read_file
+from obligations.schedule import out_of_range
 
 
 def iso_date(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"--signed must be a date as YYYY-MM-DD, not {value!r}") from None
+    reason = out_of_range(day, clock.today())
+    if reason:
+        raise CommandError(f"--signed: {reason}")
+    return day
 
 
 class Command(BaseCommand):
