@@ -19,7 +19,7 @@ from datetime import date
 
 from django.conf import settings
 
-from obligations.extraction import formats
+from obligations.extraction import HEADER_LIMITS, formats
 from obligations.extraction.source import parse_date, split_header
 
 TIMEOUT = 30  # seconds per request: the API answers in well under one
@@ -65,7 +65,17 @@ def order_text(meta: dict, xml: str) -> str:
     }
     if not fields["number"]:
         fields["number"] = header.get("number", "")
+    for name, limit in HEADER_LIMITS.items():
+        fields[name] = _fit(fields[name], limit)
     return formats.with_header(fields, body)
+
+
+def _fit(value: str, limit: int) -> str:
+    """The API's value, cut at a word with "…" when it runs past what is kept (EO 13003's title
+    runs on into its first paragraph: 905 characters)."""
+    if len(value) <= limit:
+        return value
+    return value[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
 
 
 def signing_date(meta: dict, header: dict) -> str:

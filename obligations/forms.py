@@ -4,7 +4,8 @@ and changes nothing."""
 from django import forms
 
 from obligations import clock, feeds, permissions
-from obligations.extraction import MAX_CHARS
+from obligations.extraction import MAX_CHARS, MAX_OBLIGATIONS
+from obligations.extraction.source import normalize_newlines
 from obligations.models import Feed, Occurrence, Order, ReminderPreference
 from obligations.schedule import WEEKDAYS, out_of_range
 from obligations.tracking import check_progress
@@ -138,7 +139,8 @@ class ImportForm(forms.Form):
     """Upload a file or paste the text of an order."""
 
     file = forms.FileField(required=False, help_text="Plain text, Federal Register XML or HTML.")
-    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 8}))
+    # Not stripped: a file keeps its last line end, and the confirmation must match the preview.
+    text = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 8}))
     signed = TrackedDateField(
         required=False, widget=DATE_INPUT, help_text="Only if the text does not say it."
     )
@@ -156,7 +158,10 @@ class ImportForm(forms.Form):
                 data["text"] = upload.read().decode("utf-8-sig")
             except UnicodeDecodeError:
                 raise forms.ValidationError("The file is not UTF-8 text.") from None
-        if not (data.get("text") or "").strip():
+        # A browser sends a textarea back with CRLF line ends: the same text must give the same
+        # digest in the preview and in the confirmation, whatever the file had.
+        data["text"] = normalize_newlines(data.get("text") or "")
+        if not data["text"].strip():
             raise forms.ValidationError("Upload a file or paste the text of an order.")
         if len(data["text"]) > MAX_CHARS:
             raise forms.ValidationError(f"The text is too long (at most {MAX_CHARS:,} characters).")
@@ -173,7 +178,7 @@ class DraftForm(forms.Form):
     due = TrackedDateField(required=False, widget=DATE_INPUT, help_text="Override the due date.")
 
 
-DraftFormSet = forms.formset_factory(DraftForm, extra=0, max_num=2000, validate_max=True)
+DraftFormSet = forms.formset_factory(DraftForm, extra=0, max_num=MAX_OBLIGATIONS, validate_max=True)
 
 
 class FeedForm(forms.ModelForm):

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from obligations import clock, hierarchy, series, titles, tracks
+from obligations.extraction import HEADER_LIMITS
 from obligations.schedule import Conventions, Rule, due_dates
 
 DUE_SOON_DAYS = 7
@@ -55,8 +56,8 @@ class Order(models.Model):
         PROCLAMATION = "proclamation"
         OTHER = "other"
 
-    number = models.CharField(max_length=20, blank=True, db_index=True)
-    title = models.CharField(max_length=500, blank=True)
+    number = models.CharField(max_length=HEADER_LIMITS["number"], blank=True, db_index=True)
+    title = models.CharField(max_length=HEADER_LIMITS["title"], blank=True)
     kind = models.CharField(max_length=20, choices=Kind, default=Kind.EXECUTIVE_ORDER)
     signed = models.DateField(
         null=True, blank=True, help_text="Anchor of 'the date of this order'."
@@ -75,8 +76,8 @@ class Order(models.Model):
     amends = models.JSONField(default=list, blank=True, help_text="Numbers of orders it amends.")
     text = models.TextField(help_text="The full input, exactly as imported; spans point into it.")
     text_sha256 = models.CharField(max_length=64, unique=True, editable=False)
-    citation = models.CharField(max_length=200, blank=True)
-    source = models.CharField(max_length=500, blank=True)
+    citation = models.CharField(max_length=HEADER_LIMITS["citation"], blank=True)
+    source = models.CharField(max_length=HEADER_LIMITS["source"], blank=True)
     document_number = models.CharField(
         max_length=40, blank=True, help_text="The Federal Register's document number (2017-02102)."
     )

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from obligations.models import Order
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make around
 # it are still synchronous and safe (ECOSYSTEM.md §6).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -129,6 +131,22 @@ def test_import_a_text_and_see_it_highlighted(page, live_server, people, eo_1376
     assert page.locator(
         "text=2020-03-02 (signed) + 90 calendar days = 2020-05-31 (Sun)"
     ).is_visible()
+
+
+def test_an_uploaded_file_with_lf_line_ends_confirms(page, live_server, people, tmp_path):
+    # The browser sends the preview's hidden text back with CRLF line ends (issue 16).
+    upload = tmp_path / "order.txt"
+    upload.write_bytes(ORDER_TEXT.encode())
+    assert b"\r\n" not in upload.read_bytes()
+    sign_in(page, live_server, "boss")
+    page.click("nav >> text=Import")
+    page.set_input_files("#id_file", str(upload))
+    page.click("button:has-text('Preview')")
+    assert page.locator("fieldset.draft").count() == 2
+    page.click("button:has-text('Confirm and save')")
+    assert page.locator(".message-success").is_visible()
+    assert "out of date" not in page.content()
+    assert Order.objects.get(number="99003").obligations.count() == 2
 
 
 def test_a_new_text_is_reviewed_then_applied_keeping_corrections(page, live_server, people):

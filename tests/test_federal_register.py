@@ -152,6 +152,13 @@ def test_a_signing_date_after_publication_gives_way_to_the_heading():
     assert split_header(fr.order_text(later, xml(13505)))[0]["signed"] == "2009-03-10"
 
 
+def test_a_title_longer_than_what_is_kept_is_cut_at_a_word():
+    # EO 13003's title in the API runs on into its first paragraph (905 characters).
+    document = meta(13505) | {"title": "Establishing a Board " + "to investigate disputes " * 40}
+    header, _ = split_header(fr.order_text(document, xml(13505)))
+    assert len(header["title"]) <= 500 and header["title"].endswith("investigate…")
+
+
 def test_the_json_wins_over_the_xml():
     document = meta(13505) | {"signing_date": "2009-03-10", "title": "Edited title"}
     info = extract(fr.order_text(document, xml(13505))).order

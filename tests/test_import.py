@@ -114,8 +114,12 @@ def test_import_command(tmp_path):
         (b"Sec. 1. The Secretary shall act.", ["--signed", "2017-13-01"], "YYYY-MM-DD"),
         (b"Sec. 1. Caf\xe9 shall", [], "not UTF-8"),
         (b"", [], "empty"),
+        (b"signed: 2017-02-30\n\nSec. 1. The Secretary of State shall act.", [],
+         "the header's signed date '2017-02-30' is not a date"),
+        (b"number: " + b"9" * 35 + b"\n\nSec. 1. The Secretary of State shall act.", [],
+         "the header's number is 35 characters long; at most 20"),
     ],
-)
+)  # fmt: skip
 def test_import_command_refuses_bad_input(tmp_path, content, args, message):
     path = tmp_path / "order.txt"
     if content is not None:

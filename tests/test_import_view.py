@@ -115,3 +115,52 @@ def test_import_needs_the_permission(client):
         client.post(reverse("import_order"), {"step": "preview", "text": TEXT}).status_code == 403
     )
     assert Order.objects.count() == 0
+
+
+def test_a_text_sent_back_with_crlf_line_ends_confirms(importer):
+    # A browser posts the preview's textarea back with CRLF, whatever the file had (issue 16).
+    upload = SimpleUploadedFile("order.txt", TEXT.encode(), content_type="text/plain")
+    data = confirm_data(preview(importer, file=upload))
+    data["text"] = data["text"].replace("\n", "\r\n")
+    saved = importer.post(reverse("import_order"), data)
+    assert saved.status_code == 302, saved.content.decode()[:300]
+    assert "\r" not in Order.objects.get(number="99002").text
+
+
+def test_an_order_with_hundreds_of_drafts_confirms(importer):
+    # 5 fields a draft: Django's default 1,000 fields refused more than about 198 drafts.
+    sections = "\n\n".join(
+        f"Sec. {n}. Part {n}. The Secretary of Energy shall submit report {n} to the President "
+        f"within {n} days of the date of this order."
+        for n in range(1, 251)
+    )
+    text = f"number: 99004\ntitle: Many Reports\nsigned: 2020-03-02\n\n{sections}\n"
+    response = preview(importer, text=text)
+    assert len(response.context["rows"]) == 250
+    saved = importer.post(reverse("import_order"), confirm_data(response))
+    assert saved.status_code == 302
+    assert Order.objects.get(number="99004").obligations.count() == 250
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (
+            "signed: 2017-02-30",
+            "the header&#x27;s signed date &#x27;2017-02-30&#x27; is not a date",
+        ),
+        (
+            "published: someday",
+            "the header&#x27;s published date &#x27;someday&#x27; is not a date",
+        ),
+        ("number: " + "1" * 35, "the header&#x27;s number is 35 characters long; at most 20"),
+        ("title: " + "T" * 800, "the header&#x27;s title is 800 characters long; at most 500"),
+    ],
+)
+def test_header_values_that_cannot_be_kept_are_refused_with_their_name(importer, header, message):
+    name = header.split(":")[0]
+    line = next(line for line in TEXT.splitlines() if line.startswith(f"{name}:") or not line)
+    text = TEXT.replace(line, header, 1) if line else f"{header}\n{TEXT}"
+    response = preview(importer, status=400, text=text)
+    assert message in response.content.decode()
+    assert Order.objects.count() == 0

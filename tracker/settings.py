@@ -240,6 +240,10 @@ LOGOUT_REDIRECT_URL = "login"
 # counts form fields only, not uploaded files: an evidence file above FILE_UPLOAD_MAX_MEMORY_SIZE
 # is spooled to a temporary file on disk, then checked against EVIDENCE_MAX_BYTES.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The import preview posts 5 fields per draft, and an order may have up to
+# obligations.extraction.MAX_OBLIGATIONS (3,000) of them; Django's default of 1,000 fields
+# refused any order with more than about 198.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5 * 3000 + 100
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Static files: in production WhiteNoise serves them (hashed, compressed) from the app server

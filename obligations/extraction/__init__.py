@@ -82,7 +82,31 @@ def _check_readable(text: str) -> None:
         raise ExtractionError("the input has no words")
 
 
+# What the database keeps of a header's values (obligations.models.Order uses these limits).
+HEADER_LIMITS = {"number": 20, "title": 500, "citation": 200, "source": 500}
+HEADER_DATES = ("signed", "effective", "published")
+
+
+def _check_header(header: dict) -> None:
+    """A header value that is not what it says ("signed: 2017-02-30") or longer than what is kept
+    is refused with its name, never dropped or cut in silence."""
+    for name in HEADER_DATES:
+        value = (header.get(name) or "").strip()
+        if value and not source.parse_date(value):
+            raise ExtractionError(
+                f"the header's {name} date {value[:40]!r} is not a date (write it as 2017-01-25 "
+                "or January 25, 2017)"
+            )
+    for name, limit in HEADER_LIMITS.items():
+        value = header.get(name) or ""
+        if len(value) > limit:
+            raise ExtractionError(
+                f"the header's {name} is {len(value):,} characters long; at most {limit:,}"
+            )
+
+
 def _order_info(header, cleaned, begin, end, signed, kind) -> OrderInfo:
+    _check_header(header)
     signed = signed or source.parse_date(header.get("signed", "")) or source.find_signed(cleaned)
     _check_date("signing", signed)
     try:

@@ -136,6 +136,11 @@ def find_title(cleaned: str, limit: int) -> str | None:
     return None
 
 
+def normalize_newlines(text: str) -> str:
+    """CRLF and CR line ends as LF: one text, one digest, whichever system or browser sent it."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def read_file(path, limit: int = 2_000_000) -> str:
     """An order file's text, or ExtractionError with a one-line reason."""
     from pathlib import Path
@@ -149,6 +154,6 @@ def read_file(path, limit: int = 2_000_000) -> str:
     if len(data) > limit * 4:
         raise ExtractionError(f"{path}: too large ({len(data):,} bytes)")
     try:
-        return data.decode("utf-8-sig")
+        return normalize_newlines(data.decode("utf-8-sig"))
     except UnicodeDecodeError as error:
         raise ExtractionError(f"{path}: not UTF-8 text (byte {error.start})") from None

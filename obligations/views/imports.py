@@ -66,7 +66,7 @@ def _confirm(request):
     if not form.is_valid():
         messages.error(request, "The preview was incomplete; please start again.")
         return redirect("import_order")
-    signed = form.cleaned_data["signed"]
+    text, signed = form.cleaned_data["text"], form.cleaned_data["signed"]  # line ends as previewed
     try:
         extraction = extract(text, signed=signed)
     except ExtractionError as error:
