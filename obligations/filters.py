@@ -1,6 +1,8 @@
 """Filters of the obligations list (django-filter); the exports use the very same ones."""
 
 import django_filters
+from django import forms
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, Subquery
 
 from obligations.models import Agency, Obligation, Occurrence, Order
@@ -18,16 +20,17 @@ SORTS = {
 
 
 class ObligationFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="search", label="Text")
+    q = django_filters.CharFilter(method="search", label="Search orders and obligations")
     order = django_filters.ModelChoiceFilter(
         queryset=Order.objects.only("id", "number", "title", "kind")
     )
     agency = django_filters.ModelChoiceFilter(field_name="agencies", queryset=Agency.objects.all())
-    kind = django_filters.ChoiceFilter(field_name="rule__kind", choices=KINDS)
+    kind = django_filters.ChoiceFilter(field_name="rule__kind", choices=KINDS, label="Kind")
     section = django_filters.CharFilter(method="in_section", label="Section")
-    status = django_filters.ChoiceFilter(choices=STATUSES, method="with_status")
-    mine = django_filters.BooleanFilter(method="my_agency", label="My agency only",
-                                        widget=django_filters.widgets.BooleanWidget())  # fmt: skip
+    status = django_filters.ChoiceFilter(choices=STATUSES, method="with_status", label="Status")
+    mine = django_filters.BooleanFilter(
+        method="my_agency", label="My agency only", widget=forms.CheckboxInput
+    )
 
     class Meta:
         model = Obligation
@@ -38,12 +41,35 @@ class ObligationFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
 
     def search(self, queryset, name, value):
+        """Words in an obligation's quote, action or actors, or in its order's title or number:
+        PostgreSQL's full-text search (stems, "websearch" syntax: "quarterly report" -ice),
+        else every word as a substring."""
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import SearchQuery, SearchVector
+
+            vector = SearchVector("quote", "action", "order__title", "order__number",
+                                  config="english")  # fmt: skip
+            query = SearchQuery(value[:200], search_type="websearch", config="english")
+            return queryset.annotate(found=vector).filter(found=query)
         words = Q()
         for word in value.split()[:8]:
             words &= (
                 Q(action__icontains=word) | Q(quote__icontains=word) | Q(actors__icontains=word)
-            )
+                | Q(order__title__icontains=word) | Q(order__number=word)
+            )  # fmt: skip
         return queryset.filter(words)
+
+    def ignored(self) -> list[str]:
+        """What the filters could not use, said in words ("“bogus” is not a kind"): an unknown
+        value is dropped from the filtering, never silently."""
+        if not self.is_bound:
+            return []
+        self.form.is_valid()
+        return [
+            f"“{self.data.get(name, '')[:60]}” is not a known {self.filters[name].label.lower()}:"
+            " that filter was left out."
+            for name in self.form.errors if name in self.filters
+        ]  # fmt: skip
 
     def in_section(self, queryset, name, value):
         """ "9" matches 9, 9(a), 9(b)(i); "4.1" matches 4.1 and 4.1(a), not 4.10."""

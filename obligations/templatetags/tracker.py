@@ -3,7 +3,9 @@
 from datetime import date
 
 from django import template
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from obligations import tracks
 
@@ -57,3 +59,25 @@ def track_label(occurrence) -> str:
     """Whose track an occurrence is: "DHS", or "shared" when its agencies deliver together."""
     agency = occurrence.agency
     return (agency.abbreviation or agency.name) if agency else "shared"
+
+
+@register.filter
+def shorten(text: str, limit: int = 160) -> str:
+    """At most `limit` characters, cut at a word with "…" (never mid-word, never silently)."""
+    text = " ".join(str(text or "").split())
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+
+
+@register.simple_tag(takes_context=True)
+def sort_link(context, key: str, label: str):
+    """A column's sort link: ascending first, then descending; the current one says which."""
+    current = context["request"].GET.get("sort", "order")
+    descending = current == key
+    href = with_params(context, sort=f"-{key}" if descending else key, page=None)
+    arrow = " ↑" if current == key else " ↓" if current == f"-{key}" else ""
+    name = f"{label}, {'descending' if descending else 'ascending'}"
+    aria = ' aria-current="true"' if arrow else ""
+    return format_html('<a href="{}" aria-label="Sort by {}"{}>{}{}</a>', href, name,
+                       mark_safe(aria), label, arrow)  # fmt: skip

@@ -42,7 +42,7 @@ def _page(request, day) -> dict:
     page = Paginator(rows.values_list("pk", flat=True), PAGE).get_page(request.GET.get("page"))
     found = rows.in_bulk(list(page))
     return {
-        "day": day, "filter": filters, "page": page,
+        "day": day, "filter": filters, "page": page, "ignored": filters.ignored(),
         "rows": [(found[pk], _row(found[pk])) for pk in page],
         "sorts": [("order", "Order"), ("section", "Section"), ("due", "Next due"), ("kind", "Kind")],
     }  # fmt: skip
