@@ -549,6 +549,17 @@ class StatusChange(AppendOnly):
     def __str__(self):
         return f"{self.from_status} -> {self.to_status} at {self.at:%Y-%m-%d %H:%M}"
 
+    @property
+    def moved(self) -> bool:
+        """Whether the status itself changed (else only dates, links or files were set)."""
+        return self.from_status != self.to_status
+
+    def details(self) -> list[tuple[str, str]]:
+        """The fields set with it, by the names the form shows: [("Submitted on", "2017-04-20")]."""
+        labels = {f.name: str(f.verbose_name).capitalize() for f in Occurrence._meta.fields}
+        return [(labels.get(name, name.replace("_", " ").capitalize()), str(value or "—"))
+                for name, value in (self.changes or {}).items()]  # fmt: skip
+
 
 class ObligationChange(AppendOnly):
     """A change to how an obligation's dates are computed (its conventions)."""
@@ -560,6 +571,23 @@ class ObligationChange(AppendOnly):
 
     def __str__(self):
         return f"{self.field} changed at {self.at:%Y-%m-%d %H:%M}"
+
+    def summary(self) -> str:
+        """What changed, in words: "conventions: calendar days → weekends and ... roll forward"
+        (only the parts that differ), "series suspended from 2017-03-01 (authority)"."""
+        if self.field == "conventions" and self.old and self.new:
+            recurring = self.obligation.kind == "recurring"
+            old = Conventions.from_dict(self.old).describe(recurring).split("; ")
+            new = Conventions.from_dict(self.new).describe(recurring).split("; ")
+            gone = [part for part in old if part not in new]
+            came = [part for part in new if part not in old]
+            return f"conventions: {'; '.join(gone) or '—'} → {'; '.join(came) or '—'}"
+        if self.field == "series" and self.new:
+            new = self.new
+            cadence = f", every {new['every']}" if new.get("every") else ""
+            return (f"series {new.get('action', 'changed')} from {new.get('on', '?')}{cadence}"
+                    f" ({new.get('authority', 'no authority given')})")  # fmt: skip
+        return f"{self.field}: {self.old or '—'} → {self.new or '—'}"
 
 
 class OrderVersion(models.Model):

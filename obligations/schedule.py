@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 
 UNITS = ("days", "weeks", "months", "years")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 KINDS = ("deadline", "recurring", "immediate", "open")
 WORDS = {"day": (1, "days"), "week": (1, "weeks"), "month": (1, "months"),
          "quarter": (3, "months"), "year": (1, "years")}  # fmt: skip
@@ -160,7 +161,13 @@ class Conventions:
                 values[key] = int(values[key])
         return cls(**values)
 
-    def describe(self) -> str:
+    def describe(self, recurring: bool = True) -> str:
+        """In words; a one-off due date has no periods, weekday or series end to speak of."""
+        if not recurring:
+            return (
+                "calendar days" if self.day_count == "calendar" else
+                "weekends and US federal holidays roll forward to the next business day"
+            )  # fmt: skip
         parts = [
             "calendar days" if self.day_count == "calendar" else
             "weekends and US federal holidays roll forward to the next business day",
@@ -168,7 +175,7 @@ class Conventions:
              "fiscal": "federal fiscal periods"}[self.periods],
         ]  # fmt: skip
         if self.weekday is not None:
-            parts.append(f"weekly on {WEEKDAYS[self.weekday]}")
+            parts.append(f"weekly on {DAY_NAMES[self.weekday]}s")
         parts.append(f"series to {self.end.isoformat()}" if self.end else
                      f"series for {self.horizon_years} years")  # fmt: skip
         return "; ".join(parts)
@@ -323,7 +330,7 @@ def _raw_series(rule: Rule, anchor: date, conventions: Conventions, anchor_name:
             d = first + timedelta(weeks=every.n * i)
             yield (
                 d,
-                f"every {every.label()} on {WEEKDAYS[conventions.weekday]}s after {anchor.isoformat()} ({anchor_name}): {day(d)}",
+                f"every {every.label()} on {DAY_NAMES[conventions.weekday]}s after {anchor.isoformat()} ({anchor_name}): {day(d)}",
             )
         return
     if every.unit in ("months", "years") and conventions.periods != "anchor":

@@ -41,7 +41,7 @@ def obligation_detail(request, pk):
             note = data.pop("note")
             moved = change_conventions(obligation, data, by=request.user, note=note)
             messages.success(request, f"Conventions saved; {moved} due dates recomputed.")
-            return redirect(obligation)
+            return redirect(request.get_full_path())  # keeps the "as of" date
     return _obligation_page(request, obligation, day, form, allowed)
 
 
@@ -51,6 +51,7 @@ def _obligation_page(request, obligation, day, form, allowed, series_form=None, 
     return render(request, "obligations/obligation_detail.html", {
         "day": day, "obligation": obligation, "rule": obligation.get_rule(),
         "conventions": obligation.get_conventions(), "form": form, "can_change": allowed,
+        "conventions_text": obligation.get_conventions().describe(obligation.kind == "recurring"),
         "occurrences": occurrences, "changes": obligation.changes.select_related("by"),
         "agencies": obligation.agencies.all(), "dependents": obligation.dependents.all(),
         "following": obligation.followers.filter(user=request.user).exists(),
