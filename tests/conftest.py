@@ -152,6 +152,7 @@ def world(people, make_feed, settings, tmp_path):
         "evidence_upload": [occurrence.pk], "evidence_download": [evidence.pk, evidence.name],
         "effect_apply": [effect], "effect_reject": [effect], "effect_undo": [effect],
         "version_detail": [version], "version_apply": [version], "version_reject": [version],
+        "password_reset_confirm": ["MQ", "not-a-token"],
     }  # fmt: skip
 
 

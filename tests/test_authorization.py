@@ -38,6 +38,11 @@ MATRIX = {
     "logout": [("POST", {}, every(302))],
     "password_change": [("GET", None, signed_in(200)), ("POST", {}, signed_in(200))],
     "password_change_done": [("GET", None, signed_in(200))],
+    # A forgotten password: open to all, and it says the same whoever asks.
+    "password_reset": [("GET", None, every(200)), ("POST", {"email": "x@example.gov"}, every(302))],
+    "password_reset_done": [("GET", None, every(200))],
+    "password_reset_confirm": [("GET", None, every(200))],  # a bad link: "ask for a new one"
+    "password_reset_complete": [("GET", None, every(200))],
     "home": [("GET", None, signed_in(200))],
     "health": [("GET", None, every(200)), ("POST", {}, every(405))],
     "obligation_list": [("GET", None, signed_in(200))],

@@ -88,13 +88,21 @@ class Context:
     seen: list[tuple[int, int]] = field(default_factory=list)
     sentences: list[tuple[int, int]] = field(default_factory=list)
 
+    looked_up: tuple = ()  # (the sentences seen when recent() last looked, what it found)
+
     def recent(self, text: str) -> list[str]:
-        """The official named last in this section, as [full title], or []."""
+        """The official named last in this section, as [full title], or []: looked up once
+        for all the clauses of a sentence."""
+        if self.looked_up and self.looked_up[0] == (len(self.seen), self.seen[-1:]):
+            return self.looked_up[1]
+        found = []
         for s, e in reversed(self.seen[-20:]):  # a section's last 20 sentences: linear time
             named = actors.mentions(text, s, e)
             if named:
-                return [actors.expand(named[-1][1], self.defs)]
-        return []
+                found = [actors.expand(named[-1][1], self.defs)]
+                break
+        self.looked_up = ((len(self.seen), self.seen[-1:]), found)
+        return found
 
     # (designator, actors) of the open list lead-ins, outermost first: "shall:" opens one, and
     # an item of it that ends with ":" opens another inside it.
@@ -184,15 +192,18 @@ def read_block(text: str, block: Block, ctx: Context, room: int = 10**9) -> list
     # The items right under a lead-in ("shall:" then "(a) ...", "(b) ..."), not their sub-items.
     continuation = ctx.enter(block.designator)
     for n, (s, e) in enumerate(sentences(text, block.start, block.end)):
-        found += _read_sentence(text, s, e, block, ctx, continuation and n == 0)
+        found += _read_sentence(text, s, e, block, ctx, continuation and n == 0, room - len(found))
         if len(found) > room:
-            raise ExtractionError("too many directives: this does not look like an order")
+            raise ExtractionError(TOO_MANY)
         ctx.seen.append((s, e))
         ctx.sentences.append((s, e))
     return fold_thereafter(text, found)
 
 
-def _read_sentence(text, s, e, block, ctx, continues_lead) -> list[Found]:
+TOO_MANY = "too many directives: this does not look like an order"
+
+
+def _read_sentence(text, s, e, block, ctx, continues_lead, room=10**9) -> list[Found]:
     if NOT_A_DIRECTIVE_SENTENCE.match(text, s) and not continues_lead:
         return []
     modals = directive_modals(text, s, e)
@@ -208,6 +219,8 @@ def _read_sentence(text, s, e, block, ctx, continues_lead) -> list[Found]:
     _inherit_anchors(timings, ctx.default_anchor)
     rows: list[Found] = []
     previous: list[str] = []
+    if len(parts) > room:  # "shall shall shall ...": stop before reading each one
+        raise ExtractionError(TOO_MANY)
     for i, clause in enumerate(parts):
         virtual = continues_lead and i == 0
         who = [(clause.start, t) for t in ctx.lead[1]] if virtual else _who(text, clause, ctx)
