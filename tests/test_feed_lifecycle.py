@@ -200,6 +200,13 @@ def test_gzip_when_the_client_accepts_it_with_etags_and_304s(client, people, eo_
     assert head.content == b"" and head["Content-Length"] == packed["Content-Length"]
 
 
+def test_gzip_can_be_turned_off(client, people, eo_13768, make_feed, settings):
+    settings.FEED_GZIP = False
+    _, token = make_feed(people["reader"])
+    response = fetch(client, token, accept_encoding="gzip")
+    assert "Content-Encoding" not in response and response.content.startswith(b"BEGIN:VCALENDAR")
+
+
 # A date window and "last fetched" --------------------------------------------------------------
 
 

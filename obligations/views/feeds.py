@@ -3,6 +3,7 @@ makes, rotates and revokes their feeds."""
 
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
@@ -39,7 +40,8 @@ def feed_ics(request, token):
         return _retired(request, token)
     etag, changed = feeds.version(feed)
     changed = feeds.record_fetch(feed, etag, changed)
-    gzipped = bool(ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+    accepted = request.headers.get("Accept-Encoding", "")
+    gzipped = settings.FEED_GZIP and bool(ACCEPTS_GZIP.search(accepted))
     tag = ("W/" if gzipped else "") + quote_etag(etag)
     headers = {
         "ETag": tag,
