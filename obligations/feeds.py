@@ -5,20 +5,39 @@ has: calendar clients key events by UID, so the UID stays `...-{sequence}@...`, 
 carries every shown track's state.
 
 Output is byte-stable: every stamp comes from the data (the occurrence's last change), never from
-"now", so the same data gives the same bytes and ETag and 304 responses work.
+"now", so the same data gives the same bytes and ETag and 304 responses work. Last-Modified is
+the exception: it is stored per feed and moved whenever the ETag served changes (record_fetch),
+since events can leave a feed without any remaining row changing.
+
+No METHOD: METHOD:PUBLISH makes a calendar an iTIP message, and libical's iTIP check then wants an
+ORGANIZER on every event; a subscription is not a message (RFC 5545 §3.7.2), and without METHOD
+DTSTAMP is the event's last change (§3.8.7.2), which is what it holds here.
+
+A revoked feed, or an address replaced by a new one, answers 200 with a calendar of one event
+saying so (retired_calendar). What the clients did, run here (vdirsyncer 0.21 http storage into
+a vdir, read by khal 0.14; calcurse 4.7 importing what curl got):
+- 410 Gone: vdirsyncer stops with "Unknown error occurred for feed: Gone" and keeps every stale
+  event; khal goes on showing them. calcurse gets nothing to import.
+- an empty calendar: vdirsyncer refuses ("Storage ... was completely emptied ... use
+  `vdirsyncer sync --force-delete`") and keeps every stale event.
+- a calendar with one notice event: vdirsyncer deletes every stale event and adds the notice;
+  khal shows the notice only. calcurse adds the notice; its imports never remove anything
+  (it has no UIDs: importing a feed twice doubles it), so no answer clears calcurse.
 """
 
 import hashlib
 import hmac
 import secrets
 import unicodedata
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from itertools import groupby
 from operator import itemgetter
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.urls import reverse
+from django.utils import timezone
 from icalendar import (
     Alarm,
     Calendar,
@@ -32,13 +51,23 @@ from icalendar import (
     vUri,
 )
 
+from obligations import clock
 from obligations.hierarchy import agencies_acting_for
-from obligations.models import Feed, Obligation, Occurrence, Order
+from obligations.models import (
+    Feed,
+    Obligation,
+    ObligationChange,
+    Occurrence,
+    Order,
+    RetiredFeedToken,
+)
 from obligations.titles import label
 
 REFRESH = timedelta(hours=6)
 CLOSED = {Occurrence.Status.WAIVED, Occurrence.Status.NOT_REQUIRED, Occurrence.Status.UNMET}
 TOKEN_PATTERN = r"[A-Za-z0-9_-]{43}"  # secrets.token_urlsafe(32): 256 bits
+FETCH_EVERY = timedelta(minutes=1)  # how stale "last fetched" may be: not a write per poll
+LEGACY_UID_DOMAIN = "obligation-tracker"  # what every deployment served before FEED_UID_DOMAIN
 BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")  # embeddings, overrides
 
 
@@ -62,7 +91,38 @@ def feed_for(token: str) -> Feed | None:
     return feed if feed.user.is_active else None
 
 
-def occurrences(feed: Feed):
+def retired_feed_for(token: str) -> tuple[Feed, datetime] | None:
+    """(feed, when) for a token that opened a feed before: the feed was revoked, or a new URL
+    replaced this one. None for any other token, and for a user who is gone."""
+    wanted = hash_token(token)
+    feed = Feed.objects.select_related("user").filter(token_hash=wanted).first()
+    when = feed and feed.revoked_at
+    if feed is None:
+        retired = RetiredFeedToken.objects.select_related("feed__user").filter(token_hash=wanted)
+        retired = retired.first()
+        feed, when = (retired.feed, retired.retired_at) if retired else (None, None)
+        when = feed and (feed.revoked_at or when)  # revoked since: say that
+    if when is None or not feed.user.is_active:
+        return None
+    return feed, when
+
+
+def uid_domain() -> str:
+    """The domain in every event's UID: settings.FEED_UID_DOMAIN, or the host of SITE_URL when
+    that is empty. The default is what every deployment served before the setting: a changed
+    domain is a new UID for every event, so subscribers would see each one twice (README)."""
+    domain = getattr(settings, "FEED_UID_DOMAIN", LEGACY_UID_DOMAIN)
+    return domain or urlsplit(settings.SITE_URL).hostname or LEGACY_UID_DOMAIN
+
+
+def window_start(feed: Feed, today=None):
+    """The first due date a feed with a date window shows, or None (it shows all)."""
+    if feed.window_days is None:
+        return None
+    return (today or clock.today()) - timedelta(days=feed.window_days)
+
+
+def occurrences(feed: Feed, today=None):
     """The tracks the feed shows. Everyone signed in may read every obligation in the
     dashboard, so a feed shows no more than its owner could see there.
 
@@ -83,6 +143,13 @@ def occurrences(feed: Feed):
         pending = rows.filter(status__in=Occurrence.PENDING)
         rows = rows.filter(
             Exists(pending.filter(obligation=OuterRef("obligation"), sequence=OuterRef("sequence")))
+        )
+    start = window_start(feed, today)
+    if start is not None:
+        # Whole due dates, as above: one of them whose tracks' dates differ is in or out whole.
+        recent = rows.filter(due__gte=start)
+        rows = rows.filter(
+            Exists(recent.filter(obligation=OuterRef("obligation"), sequence=OuterRef("sequence")))
         )
     return rows
 
@@ -109,8 +176,36 @@ def version(feed: Feed) -> tuple[str, object]:
     )  # fmt: skip
     last = max(filter(None, [stats["changed"], stats["text"], feed.updated]))
     parts = [stats[k] for k in ("n", "versions", "changed", "text", "agency")]
-    key = "|".join(map(str, [feed.pk, feed.updated.isoformat(), *parts]))
+    # The UID domain too: the bytes of a changed one must not come from the cache.
+    key = [feed.pk, feed.updated.isoformat(), *parts, window_start(feed), uid_domain()]
+    key = "|".join(map(str, key))
     return hashlib.sha256(key.encode()).hexdigest()[:32], last
+
+
+def record_fetch(feed: Feed, etag: str, changed) -> datetime:
+    """Last-Modified for the feed served with `etag`, and "last fetched" noted.
+
+    The data's latest change (`changed`) is not enough: when events leave a feed (a track of an
+    "open only" feed submitted, a date out of the window) no remaining row changed, and a client
+    asking If-Modified-Since would get a 304 and keep them. So the feed keeps the ETag it last
+    served and moves Last-Modified to now, a second at least past the last one (HTTP dates have
+    whole seconds), whenever that ETag changes. Written with update(), not save(): `updated` is
+    part of the ETag."""
+    now = timezone.now()
+    fields = {}
+    if feed.etag != etag:
+        moved = [changed.replace(microsecond=0)]
+        if feed.etag:  # served before: something changed since, now
+            moved.append(now.replace(microsecond=0))
+        if feed.changed_at:
+            moved.append(feed.changed_at + timedelta(seconds=1))
+        fields.update(etag=etag, changed_at=max(moved))
+    if fields or feed.fetched_at is None or now - feed.fetched_at >= FETCH_EVERY:
+        fields["fetched_at"] = now
+        Feed.objects.filter(pk=feed.pk).update(**fields)
+        for name, value in fields.items():
+            setattr(feed, name, value)
+    return feed.changed_at
 
 
 def control_characters(text: str) -> list[str]:
@@ -126,20 +221,55 @@ def one_line(text: str) -> str:
     return " ".join("".join(" " if c in bad else c for c in text).split())
 
 
-def render(feed: Feed, link) -> bytes:
-    """The calendar: one all-day VEVENT per occurrence. `link(path)` makes absolute URLs."""
+def calendar(name: str) -> Calendar:
+    """The calendar's own properties, no events."""
     cal = Calendar()  # built by hand: Calendar.new() adds a calendar-level UID (ECOSYSTEM §0.6)
     cal.add("PRODID", "-//Obligation tracker//Obligations//EN")
     cal.add("VERSION", "2.0")
     cal.add("CALSCALE", "GREGORIAN")
-    cal.add("METHOD", "PUBLISH")
-    cal.add("NAME", one_line(feed.name))
-    cal.add("X-WR-CALNAME", one_line(feed.name))
+    # Text values, escaped: add() writes NAME and X-WR-CALNAME as they are, and a reader then
+    # takes "EO 13768; only" for "EO 13768" (";" and "," separate values).
+    cal["NAME"] = cal["X-WR-CALNAME"] = vText(one_line(name))
     cal.add("REFRESH-INTERVAL", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("X-PUBLISHED-TTL", vDuration(REFRESH))
+    return cal
+
+
+def render(feed: Feed, link) -> bytes:
+    """The calendar: one all-day VEVENT per occurrence. `link(path)` makes absolute URLs."""
+    cal = calendar(feed.name)
     events = Events(feed, link)
     for tracks in due_dates(event_rows(feed)):
         cal.add_component(events.event(tracks))
+    return cal.to_ical()
+
+
+def retired_calendar(feed: Feed, when: datetime, link) -> bytes:
+    """What a revoked feed, or an address a new one replaced, answers: a calendar of one event
+    that says so, on the day it happened. Not a 410 nor an empty calendar: with those, clients
+    keep the stale events (vdirsyncer does, module docstring); with this one they drop them."""
+    revoked = feed.revoked_at is not None
+    what = "was revoked" if revoked else "has a new address"
+    cal = calendar(f"{feed.name} ({'revoked' if revoked else 'moved'})")
+    ev = Event()
+    ev["SUMMARY"] = vText(f"The calendar feed “{one_line(feed.name)}” {what}")
+    day = timezone.localdate(when)
+    ev["DTSTART"] = vDate(day, {"VALUE": "DATE"})
+    ev["DTEND"] = vDate(day + timedelta(days=1), {"VALUE": "DATE"})
+    stamp = vDatetime(when.astimezone(UTC).replace(microsecond=0))
+    ev["DTSTAMP"] = stamp
+    ev["UID"] = vText(f"feed-retired@{uid_domain()}")
+    ev["SEQUENCE"] = vInt(0)
+    page = link(reverse("feed_list"))
+    ev["DESCRIPTION"] = vText(
+        "Its due dates are no longer published at this address. "
+        + ("Its owner revoked it." if revoked else "Its owner made a new one.")
+        + f" Make or find your feeds at {page} and subscribe to the new address."
+    )
+    ev["LAST-MODIFIED"] = stamp
+    ev["TRANSP"] = vText("TRANSPARENT")
+    ev["URL"] = vUri(page)
+    cal.add_component(ev)
     return cal.to_ical()
 
 
@@ -182,6 +312,18 @@ def agencies(feed: Feed) -> dict[int, list[str]]:
     return found
 
 
+def text_changes(feed: Feed) -> dict[int, tuple]:
+    """{obligation id: (how many changes its history holds, the latest one's time)}, for the
+    obligations in the feed with any. The obligation's text is in SUMMARY and DESCRIPTION: each
+    change raises the SEQUENCE of its events (the history is append-only: the count only grows)
+    and moves their stamps. Not `Obligation.updated`: a new text of the order moves it on every
+    obligation, even those whose own text did not change."""
+    shown = occurrences(feed).values("obligation_id")
+    rows = ObligationChange.objects.filter(obligation_id__in=shown).order_by()
+    rows = rows.values("obligation_id").annotate(n=Count("id"), last=Max("at"))
+    return {row["obligation_id"]: (row["n"], row["last"]) for row in rows}
+
+
 class Events:
     """Makes the VEVENTs of one render, cheaply. Properties are set already typed
     (`ev["SUMMARY"] = vText(...)`): `ev.add()` infers a type for every value, which cost more
@@ -191,9 +333,10 @@ class Events:
     def __init__(self, feed: Feed, link):
         self.alarms = feed.alarms
         self.agencies = agencies(feed)
+        self.changes = text_changes(feed)
         self.urls = {name: _url_parts(link, name) for name in ("occurrence_detail",
                                                                "obligation_detail")}  # fmt: skip
-        self.domain = getattr(settings, "FEED_UID_DOMAIN", "obligation-tracker")
+        self.domain = uid_domain()
         self.labels = dict(Occurrence.Status.choices)
         self.shared = {}
         self.confirmed, self.cancelled = vText("CONFIRMED"), vText("CANCELLED")
@@ -213,8 +356,11 @@ class Events:
         pending = [t for t in tracks if t["status"] in Occurrence.PENDING]
         # The date that is still to be met: the earliest open track's (tracks may differ).
         lead = min(pending or tracks, key=itemgetter("due"))
-        due, changed = lead["due"], max(t["updated_at"] for t in tracks)
-        sequence = sum(t["version"] for t in tracks)  # each track's only grows: so does this
+        due = lead["due"]
+        # Each track's version only grows, and so does the obligation's count of changes.
+        edits, edited = self.changes.get(row["obligation_id"], (0, None))
+        changed = max(filter(None, [edited, *(t["updated_at"] for t in tracks)]))
+        sequence = sum(t["version"] for t in tracks) + edits
         common = once(("obligation", row["obligation_id"]), lambda: self.obligation(row))
         stamp = once(("stamp", changed), lambda: vDatetime(changed.astimezone(UTC)))
         url = self.url(tracks)

@@ -184,8 +184,12 @@ DraftFormSet = forms.formset_factory(DraftForm, extra=0, max_num=MAX_OBLIGATIONS
 class FeedForm(forms.ModelForm):
     class Meta:
         model = Feed
-        fields = ["name", "order", "agency", "kind", "pending_only", "mine", "alarms"]
-        labels = {"pending_only": "Only what is still open", "mine": "Only my agency's"}
+        fields = ["name", "order", "agency", "kind", "window_days"]
+        fields += ["pending_only", "mine", "alarms"]
+        labels = {
+            "pending_only": "Only what is still open", "mine": "Only my agency's",
+            "window_days": "From how many days ago",
+        }  # fmt: skip
 
     def clean_name(self):
         name = self.cleaned_data["name"]

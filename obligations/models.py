@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.validators import MaxValueValidator
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -742,15 +743,44 @@ class Feed(models.Model):
         default=False,
         help_text="Add alerts a day before (Google and Apple drop them from subscriptions).",
     )
+    window_days = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(3650)],
+        help_text="Only due dates from this many days ago on (empty: all of them).",
+    )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Written by the feed view with update(), never save(): `updated` is part of the ETag.
+    fetched_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When a calendar app last read it."
+    )
+    etag = models.CharField(
+        max_length=64, blank=True, editable=False, help_text="The ETag last served (feeds.py)."
+    )
+    changed_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="Last-Modified: moved whenever the ETag served changes, so that a client "
+        "asking If-Modified-Since never gets a 304 for content that changed.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["name", "id"]
 
     def __str__(self):
         return self.name
+
+
+class RetiredFeedToken(models.Model):
+    """The hash of a feed's former token, kept when a new URL is made: the old URL then answers
+    with a calendar saying so (feeds.retired_calendar), which clears the subscriber's stale
+    events, rather than a 404 that leaves them."""
+
+    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="retired_tokens")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    retired_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"former token of {self.feed}"
 
 
 def default_lead_days():

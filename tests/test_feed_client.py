@@ -108,3 +108,28 @@ def test_vdirsyncer_and_khal_follow_the_feed(live_server, tmp_path, people, eo_1
     assert len(second) == len(set(second)) == expected(eo_13768).total()  # and nothing doubled
     week = run("khal", "list", "2017-01-30", "2017-02-05", tmp=tmp_path)
     assert "2017-02-03" in week and "EO 13768 §9(b)" in week  # Friday now, not Wednesday
+
+
+def test_a_revoked_feed_clears_what_vdirsyncer_and_khal_kept(
+    live_server, tmp_path, people, eo_13768, make_feed
+):
+    """With a 410 or an empty calendar vdirsyncer keeps every stale event (feeds.py docstring);
+    the one-event calendar a revoked feed answers replaces them."""
+    feed, token = make_feed(people["dhs"], order=eo_13768, name="EO 13768")
+    feed_url = live_server.url + reverse("feed_ics", args=[token])
+    (tmp_path / "data").mkdir()
+    (tmp_path / "vdirsyncer.conf").write_text(VDIRSYNCER.format(tmp=tmp_path, url=feed_url))
+    (tmp_path / "khal.conf").write_text(KHAL.format(tmp=tmp_path))
+    run("vdirsyncer", "discover", tmp=tmp_path)
+    run("vdirsyncer", "sync", tmp=tmp_path)
+    assert len(synced(tmp_path)) == 245
+
+    from django.utils import timezone
+
+    feed.revoked_at = timezone.now()
+    feed.save()
+    run("vdirsyncer", "sync", tmp=tmp_path)
+    ((summary, day),) = synced(tmp_path)
+    assert summary == "The calendar feed “EO 13768” was revoked"
+    assert "EO 13768 §" not in run("khal", "list", "2017-01-01", "2018-12-31", tmp=tmp_path)
+    assert "was revoked" in run("khal", "list", day.isoformat(), day.isoformat(), tmp=tmp_path)

@@ -140,6 +140,14 @@ if os.environ.get("CACHE_URL"):
         "LOCATION": os.environ["CACHE_URL"],
     }
 
+# Calendar feeds: the domain in every event's UID (obligations/feeds.py:uid_domain). Empty: the
+# host of SITE_URL. Changing it changes every UID, so subscribers would see each event twice
+# until they subscribe again: the default keeps the UIDs deployments have always served.
+FEED_UID_DOMAIN = os.environ.get("FEED_UID_DOMAIN", "obligation-tracker")
+# Gzip feeds for clients that accept it; FEED_GZIP=false if an app fails on it (Outlook was
+# reported to: markuspoerschke/iCal#541).
+FEED_GZIP = envbool("FEED_GZIP", True)
+
 # Database --------------------------------------------------------------------------------------
 # DATABASE_URL (postgres://user:pass@host:5432/name), or DB_ENGINE=postgres with DB_NAME, DB_USER,
 # DB_HOST, DB_PORT, DB_PASSWORD; otherwise SQLite in the checkout.

@@ -1,40 +1,59 @@
 """Calendar subscriptions: the secret .ics URL (no session, no login) and the page where a user
 makes, rotates and revokes their feeds."""
 
+import re
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date, quote_etag
+from django.utils.text import compress_string
 from django.views.decorators.http import require_POST, require_safe
 
 from obligations import feeds
 from obligations.forms import FeedForm
-from obligations.models import Feed
+from obligations.models import Feed, RetiredFeedToken
+
+# What GZipMiddleware reads from Accept-Encoding.
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
 @login_not_required
 @require_safe
 def feed_ics(request, token):
-    """GET or HEAD /calendar/<token>.ics. Any token that is not a live feed's gets a bare 404."""
+    """GET or HEAD /calendar/<token>.ics. A token that opened a feed before, now revoked or
+    replaced by a new URL, gets a calendar that says so (feeds.retired_calendar: what clears the
+    subscriber's stale events); any other token that is not a live feed's gets a bare 404.
+
+    Gzipped when the client accepts it (about 300 KB become 18 KB), as a second representation:
+    `Vary: Accept-Encoding`, and a weak ETag (W/"…") of the same value, which If-None-Match
+    compares weakly, so a 304 answers either representation's tag."""
     feed = feeds.feed_for(token)
     if feed is None:
-        raise Http404()
+        return _retired(request, token)
     etag, changed = feeds.version(feed)
+    changed = feeds.record_fetch(feed, etag, changed)
+    accepted = request.headers.get("Accept-Encoding", "")
+    gzipped = settings.FEED_GZIP and bool(ACCEPTS_GZIP.search(accepted))
+    tag = ("W/" if gzipped else "") + quote_etag(etag)
     headers = {
-        "ETag": quote_etag(etag),
+        "ETag": tag,
         "Last-Modified": http_date(changed.timestamp()),
         "Cache-Control": "private, max-age=300",
+        "Vary": "Accept-Encoding",
         "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",
     }
     # A 304 costs one aggregate query; clients poll often.
     not_modified = get_conditional_response(
-        request, etag=quote_etag(etag), last_modified=int(changed.timestamp())
+        request, etag=tag, last_modified=int(changed.timestamp())
     )
     if not_modified is not None:
         for name, value in headers.items():
@@ -42,11 +61,31 @@ def feed_ics(request, token):
         return not_modified
     # The bytes depend only on the data (the ETag) and the host in the links: cache them, so
     # clients that poll without If-None-Match cost one aggregate query too.
-    key = f"feed:{feed.pk}:{etag}:{request.get_host()}"
+    key = f"feed:{feed.pk}:{etag}:{request.get_host()}:{'gzip' if gzipped else 'identity'}"
     body = cache.get(key)
     if body is None:
         body = feeds.render(feed, request.build_absolute_uri)
+        if gzipped:
+            body = compress_string(body)  # mtime 0: the same bytes for the same data
         cache.set(key, body, timeout=3600)
+    if gzipped:
+        headers["Content-Encoding"] = "gzip"
+    return _calendar_response(request, body, headers)
+
+
+def _retired(request, token):
+    found = feeds.retired_feed_for(token)
+    if found is None:
+        raise Http404()
+    body = feeds.retired_calendar(*found, request.build_absolute_uri)
+    return _calendar_response(request, body, {
+        "Cache-Control": "private, max-age=3600",
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+    })  # fmt: skip
+
+
+def _calendar_response(request, body, headers):
     response = HttpResponse(
         b"" if request.method == "HEAD" else body,
         content_type="text/calendar; charset=utf-8",
@@ -70,8 +109,11 @@ def feed_list(request):
 
 
 @require_POST
+@transaction.atomic
 def feed_rotate(request, pk):
     feed = get_object_or_404(Feed, pk=pk, user=request.user, revoked_at=None)
+    # The old address then answers "this feed has a new address" (feed_ics), not a 404.
+    RetiredFeedToken.objects.create(feed=feed, token_hash=feed.token_hash)
     token, feed.token_hash = feeds.new_token()
     feed.save(update_fields=["token_hash", "updated"])
     return _show_once(request, feed, token, "New URL made; the old one no longer works.")
