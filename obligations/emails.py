@@ -106,21 +106,20 @@ def _counts(groups, backlog) -> str:
     parts = [f"{len(g['items'])} {words[g['key']]}" for g in groups if g["key"] in words]
     if backlog:
         parts.append(f"{backlog['count']} overdue")
-    elif groups and groups[-1]["key"] == "backlog":
-        parts.append(f"{len(groups[-1]['items'])} overdue")
     return ", ".join(parts)
 
 
 def _preview(ctx) -> str:
     """The line a mail client shows after the subject: the hidden preheader of the HTML and
-    the first line of the text."""
-    first = ctx["items"][0]
-    line = f"{first['when']}: {first['order']} Sec. {first['section']}: {first['label']}"
+    the first line of the text. A digest: its counts and the first item it lists."""
     if not ctx["digest"]:
-        return f"{line} ({first['state']})."
+        item = ctx["items"][0]
+        return f"{_line(item)} ({item['state']})."
     listed = [item for group in ctx["groups"] for item in group["items"]]
-    if listed:
-        first = listed[0]
-        line = f"{first['when']}: {first['order']} Sec. {first['section']}: {first['label']}"
-        return f"{ctx['counts']}. First: {line}."
-    return f"{ctx['counts']}: still open."
+    if not listed:  # only the backlog
+        return f"{ctx['counts']}: still open."
+    return f"{ctx['counts']}. First: {_line(listed[0])}."
+
+
+def _line(item) -> str:
+    return f"{item['when']}: {item['order']} Sec. {item['section']}: {item['label']}"

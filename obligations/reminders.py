@@ -172,7 +172,8 @@ def plan(now: datetime) -> int:
     of obligations someone hears of are read, PLAN_CHUNK obligations per query, and rows are
     inserted PLAN_CHUNK at a time. Memory stays flat however many due dates there are."""
     today = local_today(now)
-    audience = Audience.load(Obligation.objects.filter(review_state="confirmed"))
+    # A withdrawn obligation owes nothing more, even before its open tracks are closed.
+    audience = Audience.load(Obligation.objects.filter(review_state="confirmed", withdrawn_by=None))
     rows = _reminders(audience, today)
     before = Reminder.objects.count()
     while batch := list(islice(rows, PLAN_CHUNK)):
@@ -189,9 +190,8 @@ def _reminders(audience, today):
         # tracks: only those obligations' due dates are read.
         wanting = {(o, None): people for o in chunk if (people := audience.wanting(o))}
         tracks = Occurrence.objects.pending().filter(
-            obligation_id__in=[o for o, _ in wanting], due__lte=horizon,
-            obligation__withdrawn_by=None,
-        )  # fmt: skip
+            obligation_id__in=[o for o, _ in wanting], due__lte=horizon
+        )
         for occurrence_id, obligation_id, agency_id, due in tracks.order_by("id").values_list(
             "id", "obligation", "agency", "due"
         ):
@@ -433,8 +433,11 @@ def _why(user_id, rows) -> dict[int, str]:
     """Why the person hears of each reminded track (by reminder id): they follow the obligation,
     or it is their agency's (or an agency their agency acts for). Two queries a person."""
     follows = set(Follow.objects.filter(user_id=user_id).values_list("obligation_id", flat=True))
-    yours = Agency.objects.filter(group__user=user_id).values_list("id", "abbreviation", "name")
-    agencies = {pk: short or name for pk, short, name in yours}
+    rows_of_mine = Agency.objects.filter(group__user=user_id)
+    agencies = {
+        pk: short or name
+        for pk, short, name in rows_of_mine.values_list("id", "abbreviation", "name")
+    }
     yours = ", ".join(sorted(agencies.values())) or "your agency"
     why = {}
     for row in rows:
