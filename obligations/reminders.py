@@ -446,7 +446,10 @@ def _why(user_id, rows) -> dict[int, str]:
             why[row.pk] = "you follow this obligation"
         elif occurrence.agency_id in agencies:
             why[row.pk] = f"it is your agency's ({agencies[occurrence.agency_id]})"
-        else:  # a component's track, a shared track, or every agency's
+        elif occurrence.agency_id:  # a component's track (ICE's, to DHS staff)
+            track = occurrence.agency.abbreviation or occurrence.agency.name
+            why[row.pk] = f"it is {track}'s, and your agency ({yours}) acts for it"
+        else:  # a shared track, or every agency's
             why[row.pk] = f"your agency ({yours}) answers for it"
     return why
 

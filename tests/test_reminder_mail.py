@@ -127,6 +127,8 @@ def test_each_item_says_why_it_is_sent_and_its_state(people, eo_13768, time_mach
     items = body.split("\n* ")[1:]
     mine = next(i for i in items if i.startswith("Due in 1 day: EO 13768 Sec. 15"))
     assert "Now: in progress. Why you get this: it is your agency's (DHS)." in mine
+    component = next(i for i in items if i.startswith("Due in 1 day: EO 13768 Sec. 13"))
+    assert "Why you get this: it is ICE's, and your agency (DHS) acts for it." in component
     theirs = next(i for i in items if "report number 1" in i)
     assert "Now: open. Why you get this: you follow this obligation." in theirs
     assert "Why you get this: you follow this obligation." in html(message)
