@@ -384,6 +384,9 @@ def _send_to(user_id, now, connection, result, deadline, person=None) -> Step:
         person.pref = mine or ReminderPreference()
     pref = person.pref
     room = settings.REMINDER_MAX_PER_PERSON - person.messages
+    if pref.digest and person.messages == 0 and _digest_sent_today(user_id, now):
+        _postpone(user_id, now)
+        return Step.DONE
     claim = _claim(user_id, now)
     if claim is None:
         return Step.DONE
@@ -407,6 +410,21 @@ def _send_to(user_id, now, connection, result, deadline, person=None) -> Step:
         rest = [r for r in live if r.pk not in alone]
         batches = [[r] for r in singles] + ([rest] if rest else [])
     return _send_batches(connection, batches, token, now, result, deadline, person)
+
+
+def _digest_sent_today(user_id, now) -> bool:
+    return Reminder.objects.filter(
+        user_id=user_id, state=Reminder.State.SENT, sent_at__gte=send_time(local_today(now))
+    ).exists()
+
+
+def _postpone(user_id, now) -> None:
+    """A daily digest is one message a day: what became due to a person after today's went out
+    (a new follow, a new order) waits for tomorrow's. Tomorrow's run cancels what is no longer
+    relevant then and plans what is (a reminder for today's due date becomes "newly overdue").
+    A conditional update of pending rows only: a claim another worker holds is left alone."""
+    tomorrow = send_time(local_today(now) + timedelta(days=1))
+    due(now).filter(user_id=user_id).update(send_after=tomorrow)
 
 
 def _send_batches(connection, batches, token, now, result, deadline, person) -> Step:

@@ -108,6 +108,30 @@ def test_a_digest_is_one_message_however_many_items_grouped(time_machine):
 
 
 @pytest.mark.django_db
+def test_a_daily_digest_is_one_message_a_day(time_machine):
+    """Followed after the morning's digest went out: in tomorrow's digest, not a second one
+    today. A person with one e-mail per due date still hears at once."""
+    user, single = watcher(), watcher("single", digest=False)
+    order = make_order()
+    follow(user, order, [MONDAY + timedelta(days=3)])
+    inbox = Inbox()
+    run_on(MONDAY, inbox, time_machine)
+    assert len(to(inbox, user)) == 1
+    follow(user, order, [MONDAY + timedelta(days=4)], first_section=2)
+    follow(single, order, [MONDAY + timedelta(days=4)], first_section=3)
+    later = reminders.send_time(MONDAY) + timedelta(hours=3)
+    time_machine.move_to(later, tick=False)
+    with smtp_server(inbox) as port:
+        reminders.run(later, connection=smtp(port))
+    assert len(to(inbox, user)) == 1 and len(to(inbox, single)) == 1
+    run_on(MONDAY + timedelta(days=1), inbox, time_machine)
+    _, second = to(inbox, user)
+    assert str(second["Subject"]).strip() == "Due in 3 days: EO 99999 §2: report number 2, 90 days"
+    assert second["Date"].datetime.date() == MONDAY + timedelta(days=1)
+    assert set(Reminder.objects.values_list("state", flat=True)) == {"sent"}
+
+
+@pytest.mark.django_db
 def test_each_item_says_why_it_is_sent_and_its_state(people, eo_13768, time_machine):
     """DHS staff hear of DHS's tracks because of their agency, of a followed obligation because
     they follow it; each item shows its current state."""
