@@ -10,10 +10,18 @@
    change; the rows it changed are its own), sends, then marks them sent. "Try later" (4xx, a
    dropped connection) puts them back with a backoff; "never" (5xx) marks them failed.
 
-A person gets at most REMINDER_MAX_PER_PERSON messages from one run (per worker): someone who
-follows everything with digests off would otherwise get hundreds. Past the cap, everything
-else due to them goes in one digest (up to OVERFLOW_DIGEST items; beyond that, one more digest
-per as many), claimed and marked like any other batch, so each row is still sent once.
+A person's due rows are claimed together (up to DIGEST_MAX), so that a digest is one message
+however many items it has. A person gets at most REMINDER_MAX_PER_PERSON messages from one run
+(per worker): someone who follows everything with digests off would otherwise get hundreds.
+Past the cap, everything else due to them goes in one digest, marked like any other batch, so
+each row is still sent once. The weekly overdue reminders of someone who asked for one e-mail per
+due date also go in that one message: "still overdue" is a weekly summary, not one e-mail each.
+
+Overdue reminders: one notice on the first business day after the due date ("overdue-new"),
+then one a week for all of a person's overdue items, on REMINDER_OVERDUE_WEEKDAY (Monday) or the
+next business day when that is a federal holiday ("overdue-2017-05-01": the day it is for).
+Never on a weekend or a holiday; they stop when the due date is met, unmet, waived or not
+required, and when the obligation is withdrawn.
 
 The only duplicate possible is a crash after the server accepted a message and before the row is
 marked sent (a few milliseconds); the sweep then sends it again after the lease. django-q2 ending
@@ -39,7 +47,7 @@ from django.db import connection as db  # `connection` here is the mail server's
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.utils import dateformat, timezone, translation
 
-from obligations import clock, emails, hierarchy
+from obligations import clock, emails, hierarchy, schedule
 from obligations.agencies import ALL
 from obligations.models import (
     Agency,
@@ -52,8 +60,9 @@ from obligations.models import (
 
 log = logging.getLogger(__name__)
 MAX_LEAD_DAYS = 90
-BATCH = 200  # reminders one person gets in one claim
-OVERFLOW_DIGEST = 1000  # reminders in the digest past a person's cap (one claim, one message)
+# Reminders one person's claim takes: all that is due to them, so that a digest is one message.
+# The bound keeps each statement's list of ids inside what SQLite and PostgreSQL accept.
+DIGEST_MAX = 5000
 PLAN_CHUNK = 500  # obligations read, and reminders inserted, per query when planning
 
 
@@ -85,15 +94,49 @@ def current_kind(due, today, pref) -> str | None:
     """The one reminder relevant on `today` for a due date, or None.
 
     30, 7 and 1 days before: from 30 days out "lead-30", from 7 "lead-7", ...; on the day "due";
-    afterwards "overdue-1" in the first week late, "overdue-2" in the second, and so on. A run
-    after days of downtime therefore sends only what is relevant now."""
+    afterwards overdue_kind(). A run after days of downtime therefore sends only what is
+    relevant now."""
     days_left = (due - today).days
     if days_left < 0:
-        return f"overdue-{(-days_left - 1) // 7 + 1}" if pref.overdue else None
+        return overdue_kind(due, today) if pref.overdue else None
     if days_left == 0 and pref.on_due_day:
         return "due"
     leads = [lead for lead in pref.lead_days if lead >= days_left]
     return f"lead-{min(leads)}" if leads else None
+
+
+def business_day(day) -> bool:
+    """Not a weekend, not a US federal holiday (the set schedule.roll_forward uses)."""
+    return schedule.roll_forward(day)[0] == day
+
+
+def weekly_overdue_day(today):
+    """The latest day on or before `today` that the weekly overdue reminders are for:
+    REMINDER_OVERDUE_WEEKDAY of this week (or last), rolled forward past a holiday."""
+    monday = today - timedelta(days=today.weekday())
+    for week in (monday, monday - timedelta(days=7)):
+        day = schedule.roll_forward(week + timedelta(days=settings.REMINDER_OVERDUE_WEEKDAY))[0]
+        if day <= today:
+            return day
+    raise AssertionError("a rolled weekday more than a week late")  # pragma: no cover
+
+
+def overdue_kind(due, today) -> str | None:
+    """Overdue: "overdue-new" from the first business day after the due date until the weekly
+    overdue day, then "overdue-<that day>" for each week; nothing on a day off. One kind per
+    week, whatever day the due date fell on: a person hears of all their overdue items at once,
+    once a week, and a run after downtime sends the current week's notice only."""
+    if not business_day(today):
+        return None
+    first = schedule.roll_forward(due + timedelta(days=1))[0]
+    if today < first:
+        return None
+    weekly = weekly_overdue_day(today)
+    return f"overdue-{weekly.isoformat()}" if weekly >= first else "overdue-new"
+
+
+def is_weekly_overdue(kind: str) -> bool:
+    return kind.startswith("overdue-") and kind != "overdue-new"
 
 
 def run(now: datetime, *, connection=None, deadline: float | None = None) -> RunResult:
@@ -129,7 +172,8 @@ def plan(now: datetime) -> int:
     of obligations someone hears of are read, PLAN_CHUNK obligations per query, and rows are
     inserted PLAN_CHUNK at a time. Memory stays flat however many due dates there are."""
     today = local_today(now)
-    audience = Audience.load(Obligation.objects.filter(review_state="confirmed"))
+    # A withdrawn obligation owes nothing more, even before its open tracks are closed.
+    audience = Audience.load(Obligation.objects.filter(review_state="confirmed", withdrawn_by=None))
     rows = _reminders(audience, today)
     before = Reminder.objects.count()
     while batch := list(islice(rows, PLAN_CHUNK)):
@@ -317,7 +361,7 @@ def _send_all(users, now, connection, result, deadline) -> None:
             return
 
 
-def _claim(user_id, now, limit=BATCH) -> tuple[str, list[int]] | None:
+def _claim(user_id, now, limit=DIGEST_MAX) -> tuple[str, list[int]] | None:
     """(token, the ids tried): the rows among them that now hold the token are this run's."""
     # Nearest due dates first: past a person's cap, the later ones are what goes in the digest.
     mine = due(now).filter(user_id=user_id).order_by("occurrence__due", "id")
@@ -329,8 +373,9 @@ def _claim(user_id, now, limit=BATCH) -> tuple[str, list[int]] | None:
 
 
 def _send_to(user_id, now, connection, result, deadline, person=None) -> Step:
-    """Claim and send one batch of a person's due reminders; once the messages begun to them
-    in this run reach the cap, one digest of the rest."""
+    """Claim all of a person's due reminders and send them: one digest, or (one e-mail per due
+    date) a message each while the cap leaves room, then one message with the rest and the
+    weekly overdue reminders."""
     if clock.monotonic() >= deadline:
         return Step.LATE  # checked before claiming: a claim not sent only delays the rows
     person = PersonRun() if person is None else person
@@ -339,12 +384,10 @@ def _send_to(user_id, now, connection, result, deadline, person=None) -> Step:
         person.pref = mine or ReminderPreference()
     pref = person.pref
     room = settings.REMINDER_MAX_PER_PERSON - person.messages
-    overflow = room <= 0  # past the cap: one digest of the rest
-    if overflow:
-        limit = OVERFLOW_DIGEST
-    else:  # one message per row only while there is room for them; the rest stays pending
-        limit = BATCH if pref.digest else min(BATCH, room)
-    claim = _claim(user_id, now, limit)
+    if pref.digest and person.messages == 0 and _digest_sent_today(user_id, now):
+        _postpone(user_id, now)
+        return Step.DONE
+    claim = _claim(user_id, now)
     if claim is None:
         return Step.DONE
     token, ids = claim
@@ -359,21 +402,42 @@ def _send_to(user_id, now, connection, result, deadline, person=None) -> Step:
     live = _drop_stale(mine, pref, now, result)
     if not live:
         return Step.MORE
-    batches = [live] if pref.digest or overflow else [[r] for r in live]
+    if pref.digest or room <= 0:
+        batches = [live]
+    else:
+        singles = [r for r in live if not is_weekly_overdue(r.kind)][:room]
+        alone = {r.pk for r in singles}
+        rest = [r for r in live if r.pk not in alone]
+        batches = [[r] for r in singles] + ([rest] if rest else [])
     return _send_batches(connection, batches, token, now, result, deadline, person)
 
 
+def _digest_sent_today(user_id, now) -> bool:
+    return Reminder.objects.filter(
+        user_id=user_id, state=Reminder.State.SENT, sent_at__gte=send_time(local_today(now))
+    ).exists()
+
+
+def _postpone(user_id, now) -> None:
+    """A daily digest is one message a day: what became due to a person after today's went out
+    (a new follow, a new order) waits for tomorrow's. Tomorrow's run cancels what is no longer
+    relevant then and plans what is (a reminder for today's due date becomes "newly overdue").
+    A conditional update of pending rows only: a claim another worker holds is left alone."""
+    tomorrow = send_time(local_today(now) + timedelta(days=1))
+    due(now).filter(user_id=user_id).update(send_after=tomorrow)
+
+
 def _send_batches(connection, batches, token, now, result, deadline, person) -> Step:
-    """Send one person's claimed messages in turn, each only while the budget lasts: a batch
-    can hold BATCH messages, far more than the budget leaves room for on a slow server."""
+    """Send one person's claimed messages in turn, each only while the budget lasts: a claim
+    can hold hundreds of messages, far more than the budget leaves room for on a slow server."""
     user = batches[0][0].user
     links = emails.reminder_links(user)  # the same in each of this person's messages
-    today = local_today(now)
+    why = _why(user.pk, [r for batch in batches for r in batch])
     for i, batch in enumerate(batches):
         if clock.monotonic() >= deadline:
             _release([r for rest in batches[i:] for r in rest], token)
             return Step.LATE
-        outcome = _deliver(connection, user, batch, today, links)
+        outcome = _deliver(connection, user, batch, now, links, why)
         person.messages += 1
         _record(batch, token, outcome, now, result)
         if outcome.down:
@@ -381,6 +445,31 @@ def _send_batches(connection, batches, token, now, result, deadline, person) -> 
                 _record(rest, token, outcome, now, result, attempted=False)
             return Step.DOWN
     return Step.MORE
+
+
+def _why(user_id, rows) -> dict[int, str]:
+    """Why the person hears of each reminded track (by reminder id): they follow the obligation,
+    or it is their agency's (or an agency their agency acts for). Two queries a person."""
+    follows = set(Follow.objects.filter(user_id=user_id).values_list("obligation_id", flat=True))
+    rows_of_mine = Agency.objects.filter(group__user=user_id)
+    agencies = {
+        pk: short or name
+        for pk, short, name in rows_of_mine.values_list("id", "abbreviation", "name")
+    }
+    yours = ", ".join(sorted(agencies.values())) or "your agency"
+    why = {}
+    for row in rows:
+        occurrence = row.occurrence
+        if occurrence.obligation_id in follows:
+            why[row.pk] = "you follow this obligation"
+        elif occurrence.agency_id in agencies:
+            why[row.pk] = f"it is your agency's ({agencies[occurrence.agency_id]})"
+        elif occurrence.agency_id:  # a component's track (ICE's, to DHS staff)
+            track = occurrence.agency.abbreviation or occurrence.agency.name
+            why[row.pk] = f"it is {track}'s, and your agency ({yours}) acts for it"
+        else:  # a shared track, or every agency's
+            why[row.pk] = f"your agency ({yours}) answers for it"
+    return why
 
 
 def _release(rows, token) -> None:
@@ -397,7 +486,8 @@ def _drop_stale(rows, pref, now, result) -> list[Reminder]:
     live, stale = [], []
     for row in rows:
         current = current_kind(row.occurrence.due, today, pref)
-        done = row.occurrence.status not in Occurrence.PENDING
+        obligation = row.occurrence.obligation
+        done = row.occurrence.status not in Occurrence.PENDING or obligation.withdrawn_by_id
         (stale if done or pref.paused or current != row.kind else live).append(row)
     if stale:
         result.cancelled += Reminder.objects.filter(pk__in=[r.pk for r in stale]).update(
@@ -414,8 +504,10 @@ class Outcome:
     error: str = ""
 
 
-def _deliver(connection, user, batch, today, links) -> Outcome:
-    message = emails.reminder(user, [_item(r, today) for r in batch], today, links)
+def _deliver(connection, user, batch, now, links, why) -> Outcome:
+    today = local_today(now)
+    items = [_item(r, today, why.get(r.pk, "")) for r in batch]
+    message = emails.reminder(user, items, today, links)
     try:
         connection.send_messages([message])  # what message.send() does, given the connection
     except smtplib.SMTPRecipientsRefused as error:
@@ -478,7 +570,8 @@ MESSAGE_FIELDS = (
     "occurrence__agency__abbreviation", "occurrence__agency__name",
     "occurrence__obligation__section", "occurrence__obligation__action",
     "occurrence__obligation__rule", "occurrence__obligation__quote",
-    "occurrence__obligation__actors", "occurrence__obligation__order__kind",
+    "occurrence__obligation__actors", "occurrence__obligation__withdrawn_by",
+    "occurrence__obligation__order__kind",
     "occurrence__obligation__order__number", "occurrence__obligation__order__title",
 )  # fmt: skip
 
@@ -496,12 +589,15 @@ TRACKS = Subquery(
 )
 
 
-def _item(reminder, today) -> dict:
+def _item(reminder, today, why="") -> dict:
     occurrence = reminder.occurrence
     obligation = occurrence.obligation
     agency = occurrence.agency if reminder.tracks > 1 else None
     return {
         "reminder": reminder,
+        "group": _group(occurrence.due, today),
+        "why": why,
+        "state": occurrence.get_status_display().lower(),
         "agency": (agency.abbreviation or agency.name) if agency else "",
         "when": _when(reminder.kind, occurrence.due, today),
         "order": obligation.order.short_name,
@@ -521,6 +617,14 @@ def _due_label(due, language) -> str:
     """ "Tuesday, 2017-04-25". The template's date filter cost about a fifth of building a
     message, and a run has few distinct due dates: each is formatted once (per language)."""
     return dateformat.format(due, "l, Y-m-d")
+
+
+def _group(due, today) -> str:
+    """Where an item goes in a digest: emails.GROUPS."""
+    days = (due - today).days
+    if days >= 0:
+        return "week" if days <= 7 else "later"
+    return "new" if days >= -7 else "backlog"
 
 
 def _when(kind, due, today) -> str:

@@ -35,7 +35,7 @@ class Inbox:
         return "250 Message accepted for delivery"
 
     def reminder_ids(self) -> list[str]:
-        return [i for m in self.messages for i in m["X-Reminder-IDs"].split(",")]
+        return [i for m in self.messages for i in m["X-Reminder-IDs"].replace(" ", "").split(",")]
 
 
 @contextmanager

@@ -65,7 +65,11 @@ def fake_clock(monkeypatch, settings):
 
 
 def sent_ids() -> list[str]:
-    return [i for m in mail.outbox for i in m.extra_headers["X-Reminder-IDs"].split(",")]
+    return [
+        i
+        for m in mail.outbox
+        for i in m.extra_headers["X-Reminder-IDs"].replace(" ", "").split(",")
+    ]
 
 
 @pytest.mark.django_db

@@ -72,8 +72,8 @@ def test_followers_get_reminders_too(staff, eo_13768):
     reminders.run(at(date(2017, 4, 24)))
     (message,) = outbox_for("reader@example.gov")
     # a follower hears of every track: DHS's and DOJ's report, in one digest
-    assert message.subject == "2 obligations to watch (2017-04-24)"
-    assert message.body.count("Due in 1 day: EO 13768 Sec. 15") == 2
+    assert message.subject == "2 due this week (2017-04-24)"
+    assert message.body.count("* Due in 1 day: EO 13768 Sec. 15") == 2
     assert "Sec. 15 (DHS's track)" in message.body and "Sec. 15 (DOJ's track)" in message.body
 
 
@@ -90,12 +90,15 @@ def test_catch_up_sends_only_what_is_still_relevant(staff, eo_13768):
 
 
 def test_one_overdue_notice_not_ten(staff, eo_13768):
-    """Down for ten weeks after the due date: one notice for the current week."""
-    reminders.run(at(date(2017, 7, 4)))  # 70 days late
+    """Down for ten weeks after the due date: one notice for the current week, and none on a
+    federal holiday: July 4."""
     rows = Reminder.objects.filter(occurrence=report_due(eo_13768), user=staff["dhs"])
-    assert list(rows.values_list("kind", "state")) == [("overdue-10", "sent")]
-    subject = next(m.subject for m in outbox_for("dhs@example.gov") if "§15" in m.subject)
-    assert subject.startswith("Overdue by 70 days")
+    reminders.run(at(date(2017, 7, 4)))  # 70 days late, a holiday
+    assert not rows.exists()
+    reminders.run(at(date(2017, 7, 5)))
+    assert list(rows.values_list("kind", "state")) == [("overdue-2017-07-03", "sent")]
+    (weekly,) = [m for m in outbox_for("dhs@example.gov") if "overdue" in m.subject]
+    assert "Overdue backlog: " in weekly.body  # long overdue: counted, with a link
 
 
 def test_weekly_while_overdue_and_stops_when_done(staff, eo_13768):
@@ -107,10 +110,11 @@ def test_weekly_while_overdue_and_stops_when_done(staff, eo_13768):
             "kind", flat=True
         )
     )
-    assert sorted(kinds) == ["overdue-1", "overdue-2"]  # 1 and 6 days late: one; 8 days: two
+    # the day after: newly overdue; Monday: the weekly one; Wednesday: nothing more
+    assert sorted(kinds) == ["overdue-2017-05-01", "overdue-new"]
     occurrence.change_status(Occurrence.Status.SUBMITTED)
-    reminders.run(at(date(2017, 5, 10)))
-    assert not Reminder.objects.filter(occurrence=occurrence, kind="overdue-3").exists()
+    reminders.run(at(date(2017, 5, 8)))
+    assert not Reminder.objects.filter(occurrence=occurrence, kind="overdue-2017-05-08").exists()
 
 
 def test_preferences_lead_times_digest_pause(staff, eo_13768):
@@ -119,7 +123,7 @@ def test_preferences_lead_times_digest_pause(staff, eo_13768):
     pref.save()
     reminders.run(at(date(2017, 4, 11)))  # 14 days before the 90-day reports
     (digest,) = outbox_for("dhs@example.gov")
-    assert "obligations to watch (2017-04-11)" in digest.subject
+    assert digest.subject.endswith(" coming up, 11 overdue (2017-04-11)")
     # DHS's §15 and §16 reports together, and ICE's §13 (ICE is a component of DHS)
     assert digest.body.count("Due in 14 days") == 3
     pref.paused = True
@@ -186,8 +190,8 @@ def test_q_cluster_settings_keep_tasks_single(settings):
 
 
 def test_one_run_drains_more_than_one_batch_per_person(staff, eo_13768, monkeypatch):
-    monkeypatch.setattr(reminders, "BATCH", 2)
-    result = reminders.run(at(date(2017, 7, 4)))
+    monkeypatch.setattr(reminders, "DIGEST_MAX", 2)
+    result = reminders.run(at(date(2017, 7, 5)))
     assert result.sent == Reminder.objects.count() > 2 * 2
     assert not Reminder.objects.exclude(state="sent").exists()
 
@@ -224,17 +228,18 @@ def test_each_message_is_marked_sent_before_the_next_goes(staff, eo_13768):
     """The crash window is one message: when a message leaves, every earlier one is marked."""
     from django.core.mail.backends.locmem import EmailBackend
 
-    marked_before = []
+    marked_before, in_message = [], []
 
     class Watching(EmailBackend):
         def send_messages(self, messages):
             marked_before.append(Reminder.objects.filter(state="sent").count())
+            in_message.append(len(messages[0].extra_headers["X-Reminder-IDs"].split(",")))
             return super().send_messages(messages)
 
     now = at(date(2017, 4, 18))
     result = reminders.run(now, connection=Watching())
-    assert result.sent == len(marked_before) > 2
-    assert marked_before == list(range(result.sent))
+    assert result.sent == sum(in_message) and len(in_message) > 2
+    assert marked_before == [sum(in_message[:i]) for i in range(len(in_message))]
     sent = Reminder.objects.filter(state="sent")
     assert set(sent.values_list("sent_at", "claim")) == {(now, "")}  # as the ORM writes them
 

@@ -11,6 +11,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from csp.constants import NONE, SELF
 
@@ -352,10 +353,20 @@ EMAIL_BACKEND = os.environ.get(
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Obligation tracker <tracker@localhost>")
 # Links in e-mails point here (no request to take the host from).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The Date header in TIME_ZONE with its offset ("-0400"), not UTC as "-0000" ("zone unknown",
+# RFC 5322 3.3), which some clients show as the wrong local time.
+EMAIL_USE_LOCALTIME = True
+# List-Id (RFC 2919) of the reminders, for people's mail filters: a name under this install's host.
+REMINDER_LIST_ID = os.environ.get(
+    "REMINDER_LIST_ID", f"reminders.{urlsplit(SITE_URL).hostname or 'localhost'}"
+)
 # Reminders for a day go out from this hour (TIME_ZONE); the lease is with the run's budget above.
 REMINDER_HOUR = envint("REMINDER_HOUR", 8)
 # Messages one person gets from one reminder run at most; the rest go in one more, a digest.
 REMINDER_MAX_PER_PERSON = envint("REMINDER_MAX_PER_PERSON", 20)
+# Overdue reminders go out once a week, on this weekday (0 Monday ... 4 Friday), for all of a
+# person's overdue items; on the next business day when it is a federal holiday.
+REMINDER_OVERDUE_WEEKDAY = envint("REMINDER_OVERDUE_WEEKDAY", 0)
 # A department's staff see, act on and hear of its components' tracks (DHS staff: ICE's);
 # off, every agency's staff only their own (obligations/hierarchy.py).
 AGENCY_PARENTS_ACT_FOR_COMPONENTS = envbool("AGENCY_PARENTS_ACT_FOR_COMPONENTS", True)

@@ -15,6 +15,9 @@ from obligations.importers import import_text
 from obligations.models import Agency, OrderEffect
 
 DEMO_PASSWORD = "demo-tracker-2017"
+# Demo users' e-mail addresses (a reserved domain: nothing is delivered there), so that the
+# reminders can be shown working: bin/demo prints them to its console.
+DEMO_EMAIL = "{}@example.gov"
 ROLE_GROUPS = ("Verifiers", "Waiver officials")
 # (user name, what they may do, their agency or role group): an admin, a DHS staff member, a
 # reader (an auditor), an inspector general's verifier and an OMB waiver official.
@@ -52,6 +55,8 @@ class Command(BaseCommand):
             )
             if created:
                 user.set_password(DEMO_PASSWORD)
+            if created or not user.email:  # demo users made before they had addresses too
+                user.email = DEMO_EMAIL.format(username)
                 user.save()
             if agency in ROLE_GROUPS:  # made by migration 0011
                 user.groups.add(Group.objects.get(name=agency))
