@@ -20,4 +20,4 @@ def say_signed_out(sender, request, user, **kwargs):
     from django.contrib import messages
 
     if request is not None and user is not None:
-        messages.info(request, f"You are signed out, {user.get_username()}.")
+        messages.info(request, f"You are signed out, {user.get_username()}.", fail_silently=True)
