@@ -213,3 +213,43 @@ def test_make_a_feed_and_fetch_it(page, live_server, people, eo_13768):
     assert response.status == 200
     assert response.headers["content-type"] == "text/calendar; charset=utf-8"
     assert "X-WR-CALNAME:DHS deadlines" in response.text()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_calendar_and_timeline_hold_at_phone_and_desktop_widths(
+    browser, live_server, people, eo_13768, width
+):
+    """Issue 17: no sideways scroll, legible labels, year labels inside the SVG, no tab stops
+    inside the timeline image, weekday headers not broken letter by letter."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, live_server, "reader")
+
+    page.goto(f"{live_server.url}/orders/{eo_13768.pk}/timeline/?as_of=2017-07-24")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.locator("svg a, svg [tabindex]").count() == 0
+    assert page.locator("table.due-dates a").first.is_visible()  # the list of due dates
+    if page.locator("figure.timeline svg").is_visible():
+        svg = page.locator("figure.timeline svg").bounding_box()
+        for label in page.locator("svg text").all():
+            box = label.bounding_box()
+            assert box["x"] >= svg["x"] - 1 and box["x"] + box["width"] <= svg["x"] + svg["width"] + 1
+            assert box["height"] >= 11  # legible: not a 900-unit drawing squeezed to 390 px
+    else:
+        assert width < 600  # on a phone the list takes over
+    shot(page, f"timeline-{width}")
+
+    page.goto(f"{live_server.url}/calendar/?month=2017-04&as_of=2017-07-24")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.locator(".legend").is_visible()
+    entry = page.locator("a.due:has-text('Sec. 15: progress report, 90 days')").first
+    assert entry.is_visible()
+    size = entry.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")
+    assert size >= 12
+    for header in page.locator("table.month thead th").all():
+        if header.is_visible():  # one line each: "Sun", never "S/u/n" stacked
+            line = header.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 24")
+            assert header.bounding_box()["height"] <= 2 * line + 16
+    shot(page, f"calendar-{width}")
+    context.close()
