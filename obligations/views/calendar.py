@@ -5,16 +5,80 @@ from collections import defaultdict
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
+from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, render
 
 from obligations import clock
-from obligations.models import Occurrence, Order
+from obligations.models import Agency, Occurrence, Order
 from obligations.schedule import out_of_range
 from obligations.views.common import as_of, existing_on, occurrence_rows
 
 WIDTH, ROW, LEFT, TOP = 900, 22, 90, 30  # timeline geometry in SVG units
-MAX_ID_DIGITS = 18  # a primary key is a 64-bit integer: more digits overflow the database's
+LABEL = 34  # room a year label takes, in SVG units: a label closer to the edge ends there
+DENSE = 24  # a row with more due dates than this is drawn as a band with its count
+BIN = 16  # a banded row keeps one mark per this many SVG units (the most pressing state)
+
+# What each state looks like besides its colour (never colour alone), and says in words.
+STATES = {
+    "overdue": ("!", "overdue", "due date passed, not submitted"),
+    "open": ("○", "open", "not yet due"),
+    "in_progress": ("◔", "in progress", "being worked on"),
+    "submitted": ("↑", "submitted", "the agency reported it"),
+    "verified": ("✓", "verified", "checked independently"),
+    "waived": ("–", "waived", "waived by an authority"),
+    "not_required": ("–", "not required", "no longer required"),
+    "unmet": ("✕", "unmet", "its order was revoked after it was due"),
+}
+# Most pressing first: the mark a thinned row keeps for a stretch of due dates.
+URGENCY = ["overdue", "unmet", "in_progress", "open", "submitted", "verified", "waived",
+           "not_required"]  # fmt: skip
+
+
+def state_then(occurrence, day: date) -> str:
+    """The status as of `day`, with a pending one past its due date called "overdue"."""
+    state = occurrence.status_then
+    return "overdue" if state in Occurrence.PENDING and occurrence.due < day else state
+
+
+class CalendarFilter(forms.Form):
+    """Which due dates the month shows; the "as of" date and the month ride along hidden."""
+
+    order = forms.ChoiceField(required=False, label="Order")
+    agency = forms.ChoiceField(required=False, label="Agency")
+    status = forms.ChoiceField(
+        required=False, label="Status",
+        choices=[("", "any status")] + [(key, words) for key, (_, words, _) in STATES.items()],
+    )  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        orders = Order.objects.only("id", "number", "title", "kind").order_by("signed", "number")
+        self.fields["order"].choices = [("", "every order")] + [(str(o.pk), str(o)) for o in orders]
+        self.fields["agency"].choices = [("", "every agency")] + [
+            (str(a.pk), str(a)) for a in Agency.objects.order_by("name")
+        ]
+
+    def apply(self, request, rows, day: date):
+        """`rows` narrowed by what is valid; each value left out is said in a warning."""
+        self.is_valid()
+        for name in self.errors:
+            raw = self.data.get(name, "")[:20]
+            label = self.fields[name].label.lower()
+            messages.warning(request, f"“{raw}” is not a known {label}: that filter was left out.")
+        data = getattr(self, "cleaned_data", {})
+        if data.get("order"):
+            rows = rows.filter(obligation__order_id=int(data["order"]))
+        if data.get("agency"):
+            rows = rows.filter(agency_id=int(data["agency"]))
+        status = data.get("status")
+        if status == "overdue":
+            rows = rows.filter(status_then__in=Occurrence.PENDING, due__lt=day)
+        elif status in Occurrence.PENDING:  # as the entries say it: not yet late
+            rows = rows.filter(status_then=status, due__gte=day)
+        elif status:
+            rows = rows.filter(status_then=status)
+        return rows
 
 
 def month_calendar(request):
@@ -22,18 +86,23 @@ def month_calendar(request):
     first = _month(request, day)
     weeks = calendar.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
     rows = occurrence_rows(day).filter(due__range=(weeks[0][0], weeks[-1][-1]))
-    order = _order_id(request)
-    if order is not None:
-        rows = rows.filter(obligation__order_id=order)
+    form = CalendarFilter(request.GET)
+    rows = form.apply(request, rows, day)
     by_day = defaultdict(list)
     for occurrence in rows.order_by("due", "obligation__order__signed", "obligation__span_start"):
+        occurrence.state = state_then(occurrence, day)
+        occurrence.mark, occurrence.state_words, _ = STATES.get(occurrence.state, ("·", "", ""))
         by_day[occurrence.due].append(occurrence)
     previous = date(first.year - (first.month == 1), (first.month - 2) % 12 + 1, 1)
     following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
     return render(request, "obligations/calendar.html", {
         "day": day, "first": first, "previous": previous, "following": following,
         "weeks": [[(d, by_day.get(d, []), d.month == first.month) for d in w] for w in weeks],
-        "weekdays": ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"],
+        "weekdays": [(name[:3], name) for name in ("Sunday", "Monday", "Tuesday", "Wednesday",
+                                                    "Thursday", "Friday", "Saturday")],
+        "form": form, "states": [{"key": key, "mark": mark, "words": words, "meaning": meaning}
+                                 for key, (mark, words, meaning) in STATES.items()],
+        "shown": sum(len(items) for items in by_day.values()),
     })  # fmt: skip
 
 
@@ -56,24 +125,13 @@ def _month(request, day: date) -> date:
     return day.replace(day=1)
 
 
-def _order_id(request) -> int | None:
-    """The order whose due dates to show (?order=N), or None for all of them."""
-    raw = request.GET.get("order", "")
-    if not raw:
-        return None
-    if raw.isascii() and raw.isdigit() and len(raw) <= MAX_ID_DIGITS:
-        return int(raw)
-    messages.warning(request, f"“{raw[:20]}” is not an order; showing every order.")
-    return None
-
-
 def timeline(request, pk):
     """One row per timed obligation, one dot per occurrence, coloured by its status then."""
     day = as_of(request)
     order = get_object_or_404(Order.objects.defer("text"), pk=pk)
     occurrences = list(
         existing_on(Occurrence.objects.as_of(day).filter(obligation__order=order), day)
-        .select_related("obligation").defer("obligation__quote", "explanation")
+        .select_related("obligation", "agency").defer("obligation__quote", "explanation")
         .order_by("obligation__span_start", "due")
     )  # fmt: skip
     start = order.signed or (occurrences[0].due if occurrences else day)
@@ -84,17 +142,63 @@ def timeline(request, pk):
         return LEFT + (WIDTH - LEFT - 10) * (when - start).days / span
 
     lanes: dict[int, dict] = {}
+    counts: dict[str, int] = defaultdict(int)
     for occurrence in occurrences:
         lane = lanes.setdefault(occurrence.obligation_id, {
             "obligation": occurrence.obligation, "y": TOP + ROW * len(lanes), "dots": []})  # fmt: skip
-        state = occurrence.status_then
-        if state in Occurrence.PENDING and occurrence.due < day:
-            state = "overdue"
-        lane["dots"].append({"x": round(x(occurrence.due), 1), "o": occurrence, "state": state})
-    years = [date(y, 1, 1) for y in range(start.year + 1, end.year + 1)]
+        occurrence.state = state_then(occurrence, day)
+        occurrence.state_words = STATES.get(occurrence.state, ("", occurrence.state, ""))[1]
+        counts[occurrence.state] += 1
+        lane["dots"].append({"x": round(x(occurrence.due), 1), "o": occurrence, "state": occurrence.state})
+    for lane in lanes.values():
+        dots = lane["dots"]
+        lane["count"] = len(dots)
+        if len(dots) > DENSE:  # a weekly series: one band with its count, marks thinned
+            lane["band"] = {"x": dots[0]["x"], "width": max(dots[-1]["x"] - dots[0]["x"], 1)}
+            kept: dict[int, dict] = {}
+            for dot in dots:
+                bin_ = int(dot["x"] // BIN)
+                if bin_ not in kept or _urgency(dot) < _urgency(kept[bin_]):
+                    kept[bin_] = dot
+            lane["marks"] = list(kept.values())
+        else:
+            lane["marks"] = dots
     return render(request, "obligations/timeline.html", {
         "day": day, "order": order, "lanes": list(lanes.values()),
-        "height": TOP + ROW * len(lanes) + 10, "width": WIDTH, "left": LEFT,
+        "height": TOP + ROW * len(lanes) + 10, "width": WIDTH, "left": LEFT, "dense": DENSE,
         "today_x": round(x(day), 1) if start <= day <= end else None,
-        "ticks": [(round(x(y), 1), y.year) for y in years],
+        "ticks": _year_ticks(start, end, x),
+        "summary": _summary(order, start, end, len(lanes), len(occurrences), counts, day),
     })  # fmt: skip
+
+
+def _urgency(dot) -> int:
+    return URGENCY.index(dot["state"]) if dot["state"] in URGENCY else len(URGENCY)
+
+
+def _year_ticks(start: date, end: date, x) -> list[dict]:
+    """A line at 1 January of each year after the start, labelled; the start labelled with its
+    year too. A label near the right edge ends at its line instead of running past the edge (it
+    was clipped); one too close to the label before is left out."""
+    ticks = [{"x": round(x(start), 1), "year": start.year, "line": False, "label": True,
+              "end": False}]  # fmt: skip
+    labelled = ticks[0]["x"]
+    for year in range(start.year + 1, end.year + 1):
+        at = round(x(date(year, 1, 1)), 1)
+        end_anchored = at > WIDTH - LABEL
+        label = at - labelled >= LABEL * (2 if end_anchored else 1)
+        ticks.append({"x": at, "year": year, "line": True, "label": label, "end": end_anchored})
+        labelled = at if label else labelled
+    return ticks
+
+
+def _summary(order, start, end, lanes, total, counts, day) -> str:
+    """The image's text alternative: what the chart shows, in one sentence."""
+    parts = ", ".join(
+        f"{counts[state]} {STATES[state][1]}" for state in STATES if counts.get(state)
+    )
+    return (
+        f"Timeline of {order.short_name}, {start:%Y-%m-%d} to {end:%Y-%m-%d}: {total} due dates"
+        f" of {lanes} obligation{'s' if lanes != 1 else ''}, as of {day:%Y-%m-%d}"
+        f"{': ' + parts if parts else ''}. Each is listed under the chart."
+    )
