@@ -234,7 +234,9 @@ def test_calendar_and_timeline_hold_at_phone_and_desktop_widths(
         svg = page.locator("figure.timeline svg").bounding_box()
         for label in page.locator("svg text").all():
             box = label.bounding_box()
-            assert box["x"] >= svg["x"] - 1 and box["x"] + box["width"] <= svg["x"] + svg["width"] + 1
+            assert (
+                box["x"] >= svg["x"] - 1 and box["x"] + box["width"] <= svg["x"] + svg["width"] + 1
+            )
             assert box["height"] >= 11  # legible: not a 900-unit drawing squeezed to 390 px
     else:
         assert width < 600  # on a phone the list takes over

@@ -57,7 +57,7 @@ def test_timeline_is_one_image_with_the_due_dates_listed_beside_it(
 
 
 def entries(html: str) -> list[str]:
-    return re.findall(r'<a class="due[^"]*"[^>]*>(.*?)</a>', html, flags=re.S)
+    return re.findall(r'<a class="due[^"]*"[^>]*>(.*?)</a>', html, flags=re.DOTALL)
 
 
 def test_calendar_entries_say_the_obligation_and_the_agency_and_status(
@@ -75,7 +75,7 @@ def test_calendar_entries_say_the_obligation_and_the_agency_and_status(
 def test_calendar_has_a_legend_of_its_status_marks(client, people, eo_13768, pinned_today):
     client.force_login(people["reader"])
     html = client.get(reverse("calendar"), {"month": "2017-04"}).content.decode()
-    legend = re.search(r'<(dl|ul) class="legend".*?</\1>', html, flags=re.S).group(0)
+    legend = re.search(r'<(dl|ul) class="legend".*?</\1>', html, flags=re.DOTALL).group(0)
     for word in ("open", "overdue", "submitted", "verified", "waived", "unmet"):
         assert word in legend
     # never colour alone: each entry carries a marker in text as well as its colour
@@ -91,7 +91,7 @@ def test_calendar_filters_by_order_agency_and_status_keeping_the_date(
         "month": "2017-04", "as_of": "2017-04-20", "agency": dhs.pk, "status": "open",
         "order": eo_13768.pk,
     }).content.decode()  # fmt: skip
-    form = re.search(r'<form[^>]*class="filters".*?</form>', html, flags=re.S).group(0)
+    form = re.search(r'<form[^>]*class="filters".*?</form>', html, flags=re.DOTALL).group(0)
     assert 'name="as_of" value="2017-04-20"' in form and 'name="month" value="2017-04"' in form
     for name in ("order", "agency", "status"):
         assert f'name="{name}"' in form

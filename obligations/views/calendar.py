@@ -51,9 +51,11 @@ class CalendarFilter(forms.Form):
         choices=[("", "any status")] + [(key, words) for key, (_, words, _) in STATES.items()],
     )  # fmt: skip
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, day: date, **kwargs):
         super().__init__(*args, **kwargs)
-        orders = Order.objects.only("id", "number", "title", "kind").order_by("signed", "number")
+        # Only the orders there were on the "as of" date: a later one is not named yet
+        orders = existing_on(Order.objects.only("id", "number", "title", "kind"), day, order="")
+        orders = orders.order_by("signed", "number")
         self.fields["order"].choices = [("", "every order")] + [(str(o.pk), str(o)) for o in orders]
         self.fields["agency"].choices = [("", "every agency")] + [
             (str(a.pk), str(a)) for a in Agency.objects.order_by("name")
@@ -86,7 +88,7 @@ def month_calendar(request):
     first = _month(request, day)
     weeks = calendar.Calendar(firstweekday=6).monthdatescalendar(first.year, first.month)
     rows = occurrence_rows(day).filter(due__range=(weeks[0][0], weeks[-1][-1]))
-    form = CalendarFilter(request.GET)
+    form = CalendarFilter(request.GET, day=day)
     rows = form.apply(request, rows, day)
     by_day = defaultdict(list)
     for occurrence in rows.order_by("due", "obligation__order__signed", "obligation__span_start"):
@@ -149,7 +151,9 @@ def timeline(request, pk):
         occurrence.state = state_then(occurrence, day)
         occurrence.state_words = STATES.get(occurrence.state, ("", occurrence.state, ""))[1]
         counts[occurrence.state] += 1
-        lane["dots"].append({"x": round(x(occurrence.due), 1), "o": occurrence, "state": occurrence.state})
+        lane["dots"].append(
+            {"x": round(x(occurrence.due), 1), "o": occurrence, "state": occurrence.state}
+        )
     for lane in lanes.values():
         dots = lane["dots"]
         lane["count"] = len(dots)
