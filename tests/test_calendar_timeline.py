@@ -2,6 +2,7 @@
 in their HTML (the layout at phone and desktop widths is checked in test_browser.py)."""
 
 import re
+from datetime import date
 
 from django.urls import reverse
 
@@ -110,3 +111,22 @@ def test_calendar_weekday_headers_are_abbreviations_with_their_names(
     assert '<abbr title="Sunday">Sun</abbr>' in html
     # each day also names itself, for the list the month becomes on a phone
     assert "Tue 25 Apr" in html
+
+
+def test_calendar_agency_filter_keeps_the_shared_tracks_of_its_obligations(
+    client, people, pinned_today
+):
+    from tests.conftest import make_obligation, make_occurrence
+
+    dhs = Agency.objects.get(name="Department of Homeland Security")
+    dos = Agency.objects.get(name="Department of State")
+    joint = make_obligation(section="3", action="submit a joint plan")
+    joint.agencies.add(dhs, dos)
+    make_occurrence(joint, due=date(2017, 4, 25))  # one shared track, no agency of its own
+    other = make_obligation(joint.order, section="4", key="k4", action="publish a list")
+    other.agencies.add(dos)
+    make_occurrence(other, due=date(2017, 4, 26), agency=dos)
+    client.force_login(people["reader"])
+    html = client.get(reverse("calendar"), {"month": "2017-04", "agency": dhs.pk}).content
+    texts = [re.sub(r"<[^>]+>|\s+", " ", e) for e in entries(html.decode())]
+    assert len(texts) == 1 and "joint plan" in texts[0] and "shared" in texts[0]

@@ -7,10 +7,11 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from django import forms
 from django.contrib import messages
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, render
 
 from obligations import clock
-from obligations.models import Agency, Occurrence, Order
+from obligations.models import Agency, Obligation, Occurrence, Order
 from obligations.schedule import out_of_range
 from obligations.views.common import as_of, existing_on, occurrence_rows
 
@@ -71,8 +72,10 @@ class CalendarFilter(forms.Form):
         data = getattr(self, "cleaned_data", {})
         if data.get("order"):
             rows = rows.filter(obligation__order_id=int(data["order"]))
-        if data.get("agency"):
-            rows = rows.filter(agency_id=int(data["agency"]))
+        if data.get("agency"):  # its own tracks, and the shared ones of its obligations
+            agency = int(data["agency"])
+            shared = Obligation.objects.filter(agencies=agency).values("pk")
+            rows = rows.filter(Q(agency_id=agency) | Q(agency=None, obligation__in=shared))
         status = data.get("status")
         if status == "overdue":
             rows = rows.filter(status_then__in=Occurrence.PENDING, due__lt=day)
