@@ -215,7 +215,7 @@ def test_make_a_feed_and_fetch_it(page, live_server, people, eo_13768):
     assert "X-WR-CALNAME:DHS deadlines" in response.text()
 
 
-@pytest.mark.parametrize("width", [390, 1280])
+@pytest.mark.parametrize("width", [390, 768, 1280])
 def test_calendar_and_timeline_hold_at_phone_and_desktop_widths(
     browser, live_server, people, eo_13768, width
 ):
