@@ -250,10 +250,10 @@ class Obligation(models.Model):
 
     def series_changes(self) -> list[dict]:
         """Suspensions, resumptions and new cadences of the series, oldest first (series.py)."""
-        rows = (
-            self.changes.filter(field="series").order_by("at", "id").values_list("new", flat=True)
-        )
-        return list(rows) if self.pk else []
+        if not self.pk:  # not saved yet (an import working out its due dates): none
+            return []
+        rows = self.changes.filter(field="series").order_by("at", "id")
+        return list(rows.values_list("new", flat=True))
 
     def explain(self, explanation):
         quote = self.quote if len(self.quote) <= 120 else self.quote[:117] + "..."
