@@ -93,6 +93,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "obligations.middleware.refuse_nul",  # a NUL in an address: 400 before any view reads it
+    "obligations.middleware.part_cache_header",  # X-Part-Cache, for benchmarks only
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -139,6 +140,8 @@ if os.environ.get("CACHE_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["CACHE_URL"],
     }
+# Benchmarks (bench/mixed_load.py): each page built from cached parts says whether it hit.
+PART_CACHE_HEADER = envbool("PART_CACHE_HEADER")
 
 # Database --------------------------------------------------------------------------------------
 # DATABASE_URL (postgres://user:pass@host:5432/name), or DB_ENGINE=postgres with DB_NAME, DB_USER,
