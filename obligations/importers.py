@@ -2,6 +2,7 @@
 other orders (a revocation) is only proposed here; a permitted person applies it (effects.py)."""
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -13,7 +14,15 @@ from obligations import dependencies, drafts
 from obligations.agencies import agency_for, each_agency, resolver
 from obligations.extraction import extract
 from obligations.extraction.citations import citations
-from obligations.models import Agency, Obligation, Occurrence, Order, OrderEffect, OrderVersion
+from obligations.models import (
+    Agency,
+    Obligation,
+    Occurrence,
+    OccurrenceCount,
+    Order,
+    OrderEffect,
+    OrderVersion,
+)
 from obligations.schedule import Conventions
 from obligations.tracks import track_agencies
 
@@ -269,11 +278,13 @@ def insert_occurrences(rows) -> int:
     columns = ", ".join(quote(f.column) for f in [*given, *rest])
     sql = (f"INSERT INTO {quote(meta.db_table)} ({columns}) "
            f"VALUES ({', '.join(['%s'] * (len(given) + len(rest)))})")  # fmt: skip
-    with connection.cursor() as cursor:
+    status = meta.get_field("status").get_default()
+    with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(rows), INSERT_BATCH):
             cursor.executemany(
                 sql, [(*row, *defaults) for row in rows[start : start + INSERT_BATCH]]
             )
+        OccurrenceCount.add(Counter((status, row[3]) for row in rows))
     return len(rows)
 
 
