@@ -393,11 +393,11 @@ class Occurrence(models.Model):
         return f"{self.obligation} due {self.due}"
 
     def save(self, *args, **kwargs):
-        adding = self._state.adding
-        with transaction.atomic():
+        if not self._state.adding:  # a change is counted by the database (OccurrenceCount)
+            return super().save(*args, **kwargs)
+        with transaction.atomic():  # a new one is counted with it
             super().save(*args, **kwargs)
-            if adding:  # a change or deletion is counted by the database (OccurrenceCount)
-                OccurrenceCount.add_made([self])
+            OccurrenceCount.add_made([self])
 
     def get_absolute_url(self):
         return reverse("occurrence_detail", args=[self.pk])
