@@ -2,18 +2,27 @@
 other orders (a revocation) is only proposed here; a permitted person applies it (effects.py)."""
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from obligations import dependencies, drafts
 from obligations.agencies import agency_for, each_agency, resolver
 from obligations.extraction import extract
 from obligations.extraction.citations import citations
-from obligations.models import Agency, Obligation, Occurrence, Order, OrderEffect, OrderVersion
+from obligations.models import (
+    Agency,
+    Obligation,
+    Occurrence,
+    OccurrenceCount,
+    Order,
+    OrderEffect,
+    OrderVersion,
+)
 from obligations.schedule import Conventions
 from obligations.tracks import track_agencies
 
@@ -106,6 +115,9 @@ def store(extraction, *, source="", by=None) -> ImportResult:
     named as the importer and as the proposer of the order's effects on other orders."""
     data = as_json(extraction)
     sha = hashlib.sha256(extraction.text.encode()).hexdigest()
+    # A new order's due dates are worked out before the transaction: on SQLite it holds the
+    # write lock, and every other write waits for it (issue 16).
+    plan = None if stored_order(data["order"]) else plan_occurrences(data)
     with transaction.atomic():
         known = known_text(extraction)
         if known:
@@ -116,7 +128,7 @@ def store(extraction, *, source="", by=None) -> ImportResult:
 
             version = revisions.propose(order, extraction.text, data, source=source, by=by)
             return ImportResult(order, "pending", version, revisions.changes(version))
-        return _create(extraction.text, data, sha, source, by)
+        return _create(extraction.text, data, sha, source, by, plan)
 
 
 def known_text(extraction):
@@ -174,7 +186,7 @@ def order_fields(info) -> dict:
     }  # fmt: skip
 
 
-def _create(text, data, sha, source, by):
+def _create(text, data, sha, source, by, plan=None):
     fields = order_fields(data["order"])
     order = Order.objects.create(
         **fields, text=text, text_sha256=sha, source=source or data["order"]["source"]
@@ -188,18 +200,98 @@ def _create(text, data, sha, source, by):
     result.counts["order_created"] = 1
     keys, agencies = set(), {}  # what this import has made so far: no query per row for them
     resolve = resolver(text)  # reads the order's titles once, if a bare one needs them
-    for row in data["obligations"]:
+    plan = plan_occurrences(data) if plan is None else plan
+    dues = {}
+    for row, planned in zip(data["obligations"], plan, strict=True):
         obligation = create_obligation(
             order, version, row, keys=keys, agencies=agencies, resolve=resolve
         )
+        dues[obligation.pk] = planned
         result.flagged += [(obligation.section, actor) for actor in obligation.unresolved_actors]
         result.counts["obligations_created"] += 1
     link_dependencies(order)
     link_implementations(order)
     result.counts["effects_proposed"] = propose_effects(order, by)
-    for obligation in order.obligations.select_related("order").prefetch_related("agencies"):
-        sync_occurrences(obligation, result, new=True)
+    rows = []  # in the order sync_occurrences made them: by obligation, due date, track
+    for obligation in order.obligations.prefetch_related("agencies"):
+        tracks = [agency.pk if agency else None for agency in tracks_of(obligation)]
+        rows += [(obligation.pk, track, *due) for due in dues[obligation.pk] for track in tracks]
+    result.counts["occurrences_created"] = insert_occurrences(rows)
     return result
+
+
+def plan_occurrences(data) -> list[list[tuple]]:
+    """The due dates of each obligation of a new order's extraction (importers.as_json), in its
+    order: (sequence, due, explanation, period start, period end), dates ready for the database.
+    Pure computation, made before the import's transaction: a new obligation has no series
+    changes and counts only from its order's dates (one counted from another obligation's
+    completion has no date yet), so this is what sync_occurrences would compute."""
+    order = Order(**order_fields(data["order"]))
+    conventions = default_conventions()
+    day = _day_adapter()
+    plan = []
+    for row in data["obligations"]:
+        obligation = Obligation(order=order, conventions=conventions, **obligation_fields(row))
+        plan.append([_due_values(obligation, due, day) for due in obligation.due_dates()])
+    return plan
+
+
+def _day_adapter():
+    """Date -> the database's value for a DateField, each distinct date adapted once."""
+    adapt, seen = connection.ops.adapt_datefield_value, {}
+
+    def day(value):
+        if value not in seen:
+            seen[value] = adapt(value)
+        return seen[value]
+
+    return day
+
+
+def _due_values(obligation, due, day) -> tuple:
+    """(sequence, due, explanation, period start, period end) as insert_occurrences takes them."""
+    text = obligation.explain(due.explanation)
+    return (due.sequence, day(due.date), text, day(due.period_start), day(due.period_end))
+
+
+# The columns insert_occurrences is given per row; the others take their defaults.
+NEW_OCCURRENCE = ("obligation", "agency", "sequence", "due", "explanation", "period_start",
+                  "period_end")  # fmt: skip
+INSERT_BATCH = 5000
+
+
+def insert_occurrences(rows) -> int:
+    """Write new occurrences (open, version 0, no history): `rows` of (obligation id, agency id
+    or None, sequence, due, explanation, period start, period end), dates as the database takes
+    them (_day_adapter). One prepared INSERT run over the rows in batches: the ORM's
+    bulk_create prepares every value of every row in Python, which took 3.5 s of the 8 s an
+    order of 190 weekly obligations (39,520 occurrences) held SQLite's write lock, and this
+    takes a third of it (bench/import_lock.py). Returns how many were written."""
+    if not rows:
+        return 0
+    meta, quote = Occurrence._meta, connection.ops.quote_name
+    given = [meta.get_field(name) for name in NEW_OCCURRENCE]
+    rest = [f for f in meta.concrete_fields if not f.primary_key and f not in given]
+    stamp = {"updated_at": timezone.now()}  # one change stamp for the import (versions.py)
+    defaults = tuple(f.get_db_prep_save(stamp.get(f.name, f.get_default()), connection)
+                     for f in rest)  # fmt: skip
+    columns = ", ".join(quote(f.column) for f in [*given, *rest])
+    sql = (f"INSERT INTO {quote(meta.db_table)} ({columns}) "
+           f"VALUES ({', '.join(['%s'] * (len(given) + len(rest)))})")  # fmt: skip
+    status = meta.get_field("status").get_default()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(rows), INSERT_BATCH):
+            cursor.executemany(
+                sql, [(*row, *defaults) for row in rows[start : start + INSERT_BATCH]]
+            )
+        OccurrenceCount.add(Counter((status, row[3]) for row in rows))
+    return len(rows)
+
+
+def tracks_of(obligation) -> list:
+    """The agency of each track of the obligation's due dates (None: one shared track)."""
+    agencies = sorted(obligation.agencies.all(), key=lambda a: a.pk)  # a prefetch serves it
+    return track_agencies(agencies, obligation.quote)
 
 
 def kind_of(kind):
@@ -350,19 +442,17 @@ def check_revocation(source, target, on):
         )
 
 
-def sync_occurrences(obligation, result=None, *, cause=SYSTEM, new=False):
+def sync_occurrences(obligation, result=None, *, cause=SYSTEM, made=None):
     """Make the occurrences match the computed due dates, one per due date and track (each
     responsible agency's, or one shared), never overwriting a status people set. The history
-    rows it writes name `cause` (the user, and the change or effect behind them). `new`: the
-    obligation was just made and has no occurrences yet (nothing to read, move or close)."""
+    rows it writes name `cause` (the user, and the change or effect behind them). `made`: a
+    list to add the new occurrences' rows to, for the caller to write them all at once
+    (insert_occurrences); without it they are written here."""
     counts = result.counts if result else {}
     dues = [] if obligation.withdrawn_by_id else obligation.due_dates()
-    if new and not dues:
-        return
-    agencies = sorted(obligation.agencies.all(), key=lambda a: a.pk)  # a prefetch serves it
-    tracks = track_agencies(agencies, obligation.quote)
-    existing = {} if new else {(o.agency_id, o.sequence): o for o in obligation.occurrences.all()}
-    current, made = set(), []
+    tracks = tracks_of(obligation)
+    existing = {(o.agency_id, o.sequence): o for o in obligation.occurrences.all()}
+    current, new, day = set(), [], _day_adapter()
     for due in dues:
         text = obligation.explain(due.explanation)
         for agency in tracks:
@@ -370,18 +460,18 @@ def sync_occurrences(obligation, result=None, *, cause=SYSTEM, new=False):
             current.add((agency_id, due.sequence))
             occurrence = existing.get((agency_id, due.sequence))
             if occurrence is None:
-                made.append(Occurrence(
-                    obligation=obligation, agency=agency, sequence=due.sequence, due=due.date,
-                    explanation=text, period_start=due.period_start, period_end=due.period_end,
-                ))  # fmt: skip
+                dates = day(due.date), text, day(due.period_start), day(due.period_end)
+                new.append((obligation.pk, agency_id, due.sequence, *dates))
                 continue
             _reopen_if_due(occurrence, due.date, cause)
             if _move(occurrence, due, text):
                 counts["occurrences_updated"] = counts.get("occurrences_updated", 0) + 1
-    Occurrence.objects.bulk_create(made, batch_size=500)
-    counts["occurrences_created"] = counts.get("occurrences_created", 0) + len(made)
-    if not new:
-        _retire(obligation, current, counts, cause)
+    if made is None:
+        insert_occurrences(new)
+    else:
+        made += new
+    counts["occurrences_created"] = counts.get("occurrences_created", 0) + len(new)
+    _retire(obligation, current, counts, cause)
 
 
 def _move(occurrence, due, text) -> bool:

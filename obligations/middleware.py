@@ -2,6 +2,7 @@
 
 from urllib.parse import unquote_plus
 
+from django.conf import settings
 from django.http import HttpResponseBadRequest
 
 
@@ -17,5 +18,21 @@ def refuse_nul(get_response):
                 "An address may not contain a NUL character (%00).", content_type="text/plain"
             )
         return get_response(request)
+
+    return middleware
+
+
+def part_cache_header(get_response):
+    """With PART_CACHE_HEADER (benchmarks), `X-Part-Cache: hit` or `miss` on each page built
+    from cached parts (views.common.cached_part): how often a view had to read the large
+    tables. Off by default: it would tell a reader when the data last changed."""
+    if not settings.PART_CACHE_HEADER:
+        return get_response
+
+    def middleware(request):
+        response = get_response(request)
+        if getattr(request, "part_cache", None):
+            response["X-Part-Cache"] = ",".join(request.part_cache)
+        return response
 
     return middleware

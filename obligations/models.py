@@ -1,11 +1,12 @@
 import hashlib
 import json
+from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.validators import MaxValueValidator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -252,10 +253,10 @@ class Obligation(models.Model):
 
     def series_changes(self) -> list[dict]:
         """Suspensions, resumptions and new cadences of the series, oldest first (series.py)."""
-        rows = (
-            self.changes.filter(field="series").order_by("at", "id").values_list("new", flat=True)
-        )
-        return list(rows) if self.pk else []
+        if not self.pk:  # not saved yet (an import working out its due dates): none
+            return []
+        rows = self.changes.filter(field="series").order_by("at", "id")
+        return list(rows.values_list("new", flat=True))
 
     def explain(self, explanation):
         quote = self.quote if len(self.quote) <= 120 else self.quote[:117] + "..."
@@ -264,6 +265,12 @@ class Obligation(models.Model):
 
 class OccurrenceQuerySet(models.QuerySet):
     """Status by dates, the same rule as Occurrence.state(): never stored."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with transaction.atomic():
+            made = super().bulk_create(objs, *args, **kwargs)
+            OccurrenceCount.add_made(made)  # (not with ignore_conflicts: no caller uses it)
+        return made
 
     def done(self):
         return self.exclude(status__in=Occurrence.PENDING)
@@ -386,6 +393,13 @@ class Occurrence(models.Model):
 
     def __str__(self):
         return f"{self.obligation} due {self.due}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:  # a change is counted by the database (OccurrenceCount)
+            return super().save(*args, **kwargs)
+        with transaction.atomic():  # a new one is counted with it
+            super().save(*args, **kwargs)
+            OccurrenceCount.add_made([self])
 
     def get_absolute_url(self):
         return reverse("occurrence_detail", args=[self.pk])
@@ -894,3 +908,42 @@ class DeletionCount(models.Model):
 
     def __str__(self):
         return f"{self.count} deletions"
+
+
+class OccurrenceCount(models.Model):
+    """How many occurrences have each status and due date: the home page's counts per status
+    and overdue total, read from a few thousand rows instead of every occurrence. Triggers in
+    the database move it on every deletion and change of status or due date of an occurrence,
+    whatever path makes it (the ORM, updates, cascades, the admin; migration 0015); the code
+    that makes occurrences counts them (Occurrence.save, bulk_create, insert_occurrences)."""
+
+    status = models.CharField(max_length=20)
+    due = models.DateField()
+    n = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["status", "due"], name="occurrence_count_key")
+        ]
+
+    def __str__(self):
+        return f"{self.n} {self.status} due {self.due}"
+
+    BUMP = (
+        "INSERT INTO obligations_occurrencecount (status, due, n) VALUES (%s, %s, %s) "
+        "ON CONFLICT (status, due) DO UPDATE SET n = obligations_occurrencecount.n + excluded.n"
+    )
+
+    @classmethod
+    def add(cls, counts):
+        """Count new occurrences: `counts` maps (status, due as the database takes it) to how
+        many. In one order (by status and due), so that two transactions never each hold a row
+        the other waits for (PostgreSQL)."""
+        with connection.cursor() as cursor:
+            cursor.executemany(cls.BUMP, [(*key, n) for key, n in sorted(counts.items()) if n])
+
+    @classmethod
+    def add_made(cls, occurrences):
+        """Count occurrences just made through the ORM (save, bulk_create)."""
+        prep = Occurrence._meta.get_field("due").get_db_prep_save
+        cls.add(Counter((o.status, prep(o.due, connection)) for o in occurrences))

@@ -18,6 +18,7 @@ from obligations.importers import (
     EffectError,
     create_obligation,
     default_conventions,
+    insert_occurrences,
     link_dependencies,
     link_implementations,
     obligation_fields,
@@ -122,11 +123,16 @@ def apply(version, *, by, keep_corrections=True, note=""):
         link_dependencies(order)
         link_implementations(order)
         propose_effects(order, by)
-        for obligation in order.obligations.select_related("withdrawn_by__caused_by"):
-            change = obligation.changes.filter(note=why).first()
-            sync_occurrences(
-                obligation, cause=Cause(by=by, obligation_change=change, note=f"({why}.)")
-            )
+        applied = {}  # each obligation's latest change of this application, if any
+        for change in ObligationChange.objects.filter(obligation__order=order, note=why):
+            applied.setdefault(change.obligation_id, change)
+        obligations = order.obligations.select_related("withdrawn_by__caused_by", "order")
+        made = []  # the new occurrences of every obligation, written at once
+        for obligation in obligations.prefetch_related("agencies"):
+            change = applied.get(obligation.pk)
+            cause = Cause(by=by, obligation_change=change, note=f"({why}.)")
+            sync_occurrences(obligation, cause=cause, made=made)
+        insert_occurrences(made)
     return changeset
 
 

@@ -152,3 +152,23 @@ def test_home_parts_are_shared_and_list_parts_are_per_person(client, people, eo_
     assert sum("Counts per status" in p for p in parts) == 1
     mine = [p for p in parts if "<h1>Obligations" in p]
     assert len(mine) == 2 and mine[0] != mine[1]  # DHS's obligations, then DOS's
+
+
+def test_the_part_cache_header_is_for_benchmarks_only(client, people, eo_13768, settings):
+    """bench/mixed_load.py counts the views that missed the part cache by X-Part-Cache; off by
+    default, since it tells a reader when the data last changed."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    cache.clear()
+    client.force_login(people["reader"])
+    assert "X-Part-Cache" not in client.get(reverse("home")).headers
+    settings.PART_CACHE_HEADER = True
+    bench = Client()  # its middleware is made with the setting on
+    bench.force_login(people["reader"])
+    cache.clear()
+    assert bench.get(reverse("home")).headers["X-Part-Cache"] == "miss"
+    assert bench.get(reverse("home")).headers["X-Part-Cache"] == "hit"
+    record_progress(first_report(eo_13768), Occurrence.Status.IN_PROGRESS)
+    assert bench.get(reverse("home")).headers["X-Part-Cache"] == "miss"
+    assert "X-Part-Cache" not in bench.get(reverse("reminder_preferences")).headers

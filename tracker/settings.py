@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "obligations.middleware.refuse_nul",  # a NUL in an address: 400 before any view reads it
+    "obligations.middleware.part_cache_header",  # X-Part-Cache, for benchmarks only
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -140,6 +141,8 @@ if os.environ.get("CACHE_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["CACHE_URL"],
     }
+# Benchmarks (bench/mixed_load.py): each page built from cached parts says whether it hit.
+PART_CACHE_HEADER = envbool("PART_CACHE_HEADER")
 
 # Calendar feeds: the domain in every event's UID (obligations/feeds.py:uid_domain). Empty: the
 # host of SITE_URL. Changing it changes every UID, so subscribers would see each event twice

@@ -68,6 +68,7 @@ def cached_part(request, template: str, build, *, per_person=False) -> str:
     key = repr((template, request.get_full_path(), person, clock.today(), data_version()))
     key = "part:" + hashlib.sha256(key.encode()).hexdigest()
     html = cache.get(key)
+    request.part_cache = [*getattr(request, "part_cache", []), "miss" if html is None else "hit"]
     if html is None:
         html = render_to_string(template, {"request": request, **build()})
         cache.set(key, html, PART_SECONDS)
