@@ -29,6 +29,15 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def gunicorn(env, port, workers):
+    """The production server on loopback, in its own session (stopped with its group)."""
+    return subprocess.Popen(
+        [PY, "-m", "gunicorn", "tracker.wsgi", "-b", f"127.0.0.1:{port}",
+         "-w", str(workers), "--log-level", "warning"],
+        env=env, cwd=ROOT, start_new_session=True,
+    )  # fmt: skip
+
+
 def environment(db):
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith("DB_")},
@@ -117,11 +126,7 @@ def main():
         env = environment(str(Path(tmp) / "load.sqlite3"))
         token = prepare(env)
         port = free_port()
-        server = subprocess.Popen(
-            [PY, "-m", "gunicorn", "tracker.wsgi", "-b", f"127.0.0.1:{port}",
-             "-w", str(args.workers), "--log-level", "warning"],
-            env=env, cwd=ROOT, start_new_session=True,
-        )  # fmt: skip
+        server = gunicorn(env, port, args.workers)
         try:
             time.sleep(3)
             cookie = session_cookie(port)

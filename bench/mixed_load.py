@@ -30,7 +30,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load import PY, ROOT, free_port
+from load import PY, ROOT, free_port, gunicorn
 
 PASSWORD = secrets.token_urlsafe(16)
 SECURE = {"X-Forwarded-Proto": "https"}
@@ -230,11 +230,7 @@ def main():
         size = (args.orders, args.obligations, args.occurrences)
         token, events, orders, tracks, built = prepare(env, size)
         port = free_port()
-        server = subprocess.Popen(
-            [PY, "-m", "gunicorn", "tracker.wsgi", "-b", f"127.0.0.1:{port}",
-             "-w", str(args.workers), "--log-level", "warning"],
-            env=env, cwd=ROOT, start_new_session=True,
-        )  # fmt: skip
+        server = gunicorn(env, port, args.workers)
         time.sleep(3)
         reading, writing = sign_in(port, "bench-reader"), sign_in(port, "bench-writer")
         targets = [("home", "/", True), ("obligations list", "/obligations/", True),

@@ -82,15 +82,19 @@ def expected(order) -> Counter:
     )
 
 
-def test_vdirsyncer_and_khal_follow_the_feed(live_server, tmp_path, people, eo_13768, make_feed):
-    _, token = make_feed(people["dhs"], order=eo_13768, name="EO 13768")
+def subscribe(live_server, tmp_path, token):
+    """vdirsyncer subscribed to the feed and synced once, khal set to read what it keeps."""
     feed_url = live_server.url + reverse("feed_ics", args=[token])
     (tmp_path / "data").mkdir()
     (tmp_path / "vdirsyncer.conf").write_text(VDIRSYNCER.format(tmp=tmp_path, url=feed_url))
     (tmp_path / "khal.conf").write_text(KHAL.format(tmp=tmp_path))
-
     run("vdirsyncer", "discover", tmp=tmp_path)
     run("vdirsyncer", "sync", tmp=tmp_path)
+
+
+def test_vdirsyncer_and_khal_follow_the_feed(live_server, tmp_path, people, eo_13768, make_feed):
+    _, token = make_feed(people["dhs"], order=eo_13768, name="EO 13768")
+    subscribe(live_server, tmp_path, token)
     first = synced(tmp_path)
     assert len(first) == 245
     assert Counter(day for _, day in first) == expected(eo_13768)
@@ -116,12 +120,7 @@ def test_a_revoked_feed_clears_what_vdirsyncer_and_khal_kept(
     """With a 410 or an empty calendar vdirsyncer keeps every stale event (feeds.py docstring);
     the one-event calendar a revoked feed answers replaces them."""
     feed, token = make_feed(people["dhs"], order=eo_13768, name="EO 13768")
-    feed_url = live_server.url + reverse("feed_ics", args=[token])
-    (tmp_path / "data").mkdir()
-    (tmp_path / "vdirsyncer.conf").write_text(VDIRSYNCER.format(tmp=tmp_path, url=feed_url))
-    (tmp_path / "khal.conf").write_text(KHAL.format(tmp=tmp_path))
-    run("vdirsyncer", "discover", tmp=tmp_path)
-    run("vdirsyncer", "sync", tmp=tmp_path)
+    subscribe(live_server, tmp_path, token)
     assert len(synced(tmp_path)) == 245
 
     from django.utils import timezone
