@@ -62,3 +62,14 @@ def test_an_unknown_address_is_a_page_with_a_way_on(client, people):
     assert response.status_code == 404
     html = response.content.decode()
     assert "<h1>Nothing here</h1>" in html and 'role="search"' in html
+
+
+def test_a_past_day_says_so_with_a_way_back(client, people, eo_13768):
+    client.force_login(people["reader"])
+    html = client.get(reverse("home"), {"as_of": "2017-04-28"}).content.decode()
+    assert "as it stood on <strong>Friday, April 28, 2017</strong>" in html
+    assert 'href="?">Back to today</a>' in html
+    today = client.get(reverse("home")).content.decode()
+    assert "as it stood on" not in today.split("</header>")[1]
+    odd = client.get(reverse("home"), {"as_of": "9999-12-31"}).content.decode()
+    assert "as-of-banner" not in odd  # an out-of-range date shows today, with its own notice
