@@ -236,7 +236,7 @@ def test_resolve_agencies_reports_then_applies_the_table_to_stored_obligations()
     board.agencies.set([artefact])
     Obligation.objects.filter(pk=board.pk).update(unresolved_actors=[])
     board.occurrences.all().delete()
-    sync_occurrences(board, new=True)  # its tracks were the artefact's from the start
+    sync_occurrences(board)  # its tracks were the artefact's from the start
     before = list(Occurrence.objects.values_list("pk", "status", "agency"))
     out = StringIO()
     call_command("resolve_agencies", stdout=out)
