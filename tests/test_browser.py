@@ -208,6 +208,8 @@ def test_make_a_feed_and_fetch_it(page, live_server, people, eo_13768):
     webcal = page.locator("#webcal").get_attribute("href")
     https = page.locator("#feed-url").input_value()
     assert webcal.startswith("webcal://") and webcal[len("webcal://") :] == https.split("://")[1]
+    page.click("button:has-text('Copy the address')")  # the script loads under the CSP
+    assert page.locator("button:has-text('Copied')").is_visible()
     shot(page, "feed")
     response = page.request.get(https)
     assert response.status == 200

@@ -199,6 +199,27 @@ def test_revoked_rotated_and_inactive_feeds_are_gone(client, people, eo_13768, m
     assert fetch(client, other_token).status_code == 404
 
 
+def test_a_new_feed_offers_one_click_subscriptions_and_a_copy_button(client, people):
+    from urllib.parse import parse_qs, urlsplit
+
+    client.force_login(people["reader"])
+    page = client.post(reverse("feed_list"), {"name": "EO 13768; DHS", "kind": ""}).content.decode()
+    token = re.search(r"/calendar/([A-Za-z0-9_-]{43})\.ics", page).group(1)
+    https = f"http://testserver/calendar/{token}.ics"
+    links = dict(re.findall(r'<a href="([^"]+)" rel="noopener noreferrer" target="_blank">([^<]+)</a>',
+                            page.replace("&amp;", "&")))  # fmt: skip
+    by_label = {label: urlsplit(link) for link, label in links.items()}
+    google = by_label["Add to Google Calendar"]
+    assert google.netloc == "calendar.google.com"
+    assert parse_qs(google.query)["cid"] == [f"webcal://testserver/calendar/{token}.ics"]
+    for label, host in (("Add to Outlook.com", "outlook.live.com"),
+                        ("Add to Outlook (Microsoft 365)", "outlook.office.com")):  # fmt: skip
+        outlook = by_label[label]
+        assert outlook.netloc == host and outlook.path == "/calendar/0/addfromweb"
+        assert parse_qs(outlook.query) == {"url": [https], "name": ["EO 13768; DHS"]}
+    assert 'data-copy="feed-url"' in page and "obligations/copy.js" in page
+
+
 def test_another_users_feed_cannot_be_rotated_or_revoked(client, people, make_feed):
     feed, _token = make_feed(people["reader"])
     client.force_login(people["dhs"])

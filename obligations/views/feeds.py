@@ -2,6 +2,7 @@
 makes, rotates and revokes their feeds."""
 
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -128,12 +129,26 @@ def feed_revoke(request, pk):
     return redirect("feed_list")
 
 
+def subscribe_links(feed, url: str, webcal: str) -> list[tuple[str, str]]:
+    """One-click subscriptions where the calendar service takes a feed address in a link:
+    Google by `cid` (its webcal form), Outlook.com and Microsoft 365 by `url` and `name`."""
+    outlook = urlencode({"url": url, "name": feed.name})
+    return [
+        ("Add to Google Calendar", "https://calendar.google.com/calendar/render?"
+         + urlencode({"cid": webcal})),
+        ("Add to Outlook.com", f"https://outlook.live.com/calendar/0/addfromweb?{outlook}"),
+        ("Add to Outlook (Microsoft 365)",
+         f"https://outlook.office.com/calendar/0/addfromweb?{outlook}"),
+    ]  # fmt: skip
+
+
 def _show_once(request, feed, token, message):
     url = request.build_absolute_uri(reverse("feed_ics", args=[token]))
     webcal = "webcal://" + url.split("://", 1)[1]
     messages.success(request, message)
     response = render(request, "obligations/feed_made.html", {
-        "feed": feed, "url": url, "webcal": webcal})  # fmt: skip
+        "feed": feed, "url": url, "webcal": webcal, "subscribe": subscribe_links(feed, url, webcal),
+    })  # fmt: skip
     response["Cache-Control"] = "no-store"  # the page holds the secret URL
     response["Referrer-Policy"] = "no-referrer"
     return response
