@@ -209,7 +209,7 @@ def test_make_a_feed_and_fetch_it(page, live_server, people, eo_13768):
     https = page.locator("#feed-url").input_value()
     assert webcal.startswith("webcal://") and webcal[len("webcal://") :] == https.split("://")[1]
     page.click("button:has-text('Copy the address')")  # the script loads under the CSP
-    assert page.locator("button:has-text('Copied')").is_visible()
+    page.wait_for_selector("button:has-text('Copied')", timeout=5_000)
     shot(page, "feed")
     response = page.request.get(https)
     assert response.status == 200

@@ -5,11 +5,10 @@ document.addEventListener("click", (event) => {
   if (!button) return;
   const field = document.getElementById(button.dataset.copy);
   const done = () => { button.textContent = "Copied"; };
+  const select = () => { field.select(); document.execCommand("copy"); done(); };
   if (navigator.clipboard && window.isSecureContext) {
-    navigator.clipboard.writeText(field.value).then(done, () => { field.select(); });
+    navigator.clipboard.writeText(field.value).then(done, select);  // refused: select and copy
   } else {
-    field.select();
-    document.execCommand("copy");
-    done();
+    select();
   }
 });
