@@ -151,6 +151,9 @@ FEED_UID_DOMAIN = os.environ.get("FEED_UID_DOMAIN", "obligation-tracker")
 # Gzip feeds for clients that accept it; FEED_GZIP=false if an app fails on it (Outlook was
 # reported to: markuspoerschke/iCal#541).
 FEED_GZIP = envbool("FEED_GZIP", True)
+# A public, read-only record (orders, obligations, due dates, what agencies reported and what was
+# verified; never internal notes or files not marked public): PUBLIC_SITE=true. The demo turns it on.
+PUBLIC_SITE = envbool("PUBLIC_SITE", False)
 
 # Database --------------------------------------------------------------------------------------
 # DATABASE_URL (postgres://user:pass@host:5432/name), or DB_ENGINE=postgres with DB_NAME, DB_USER,
