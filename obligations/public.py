@@ -11,8 +11,9 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.text import slugify
 
-from obligations.models import Evidence, Obligation, Occurrence, Order
+from obligations.models import Agency, Evidence, Obligation, Occurrence, Order
 
 KIND_SLUGS = {
     Order.Kind.EXECUTIVE_ORDER: "eo",
@@ -80,3 +81,15 @@ def public_evidence(occurrence):
 
 def public_values(occurrence: Occurrence) -> dict:
     return {name: getattr(occurrence, name) for name in OCCURRENCE_FIELDS}
+
+
+def agency_slug(agency) -> str:
+    """ "department-of-homeland-security": from the agency's name, which is unique."""
+    return slugify(agency.name)
+
+
+def get_agency(slug):
+    for agency in Agency.objects.only("pk", "name", "abbreviation"):
+        if agency_slug(agency) == slug:
+            return agency
+    raise Http404("No such agency.")
