@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from obligations.models import (
     Agency,
+    ApiToken,
     Feed,
     Follow,
     Obligation,
@@ -185,3 +186,15 @@ class EvidenceAdmin(ReadOnlyAdmin):
     @admin.display(description="SHA-256")
     def short_sha256(self, obj):
         return obj.sha256[:12]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Who has API tokens and when they were used; the hash is never shown (nor the token,
+    which is not stored). A person revokes their own on the API tokens page."""
+
+    list_display = ["name", "user", "prefix", "created", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "user__username", "prefix"]
+    list_select_related = ["user"]
+    fields = ["name", "user", "prefix", "created", "last_used_at", "revoked_at"]

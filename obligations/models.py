@@ -947,3 +947,27 @@ class OccurrenceCount(models.Model):
         """Count occurrences just made through the ORM (save, bulk_create)."""
         prep = Occurrence._meta.get_field("due").get_db_prep_save
         cls.add(Counter((o.status, prep(o.due, connection)) for o in occurrences))
+
+
+class ApiToken(models.Model):
+    """A person's token for the JSON API (obligations/api/): it acts as that person, with their
+    agency's rights as they are at each request. Only the token's SHA-256 is stored; the token
+    is shown once, when it is made, and its first characters (`prefix`) tell it apart later."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What the person uses it for.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=8, editable=False, help_text="Its first characters.")
+    created = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Kept to the minute, not per request."
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

@@ -1,5 +1,6 @@
 from django.urls import path, re_path
 
+from obligations.api import pages as api_pages
 from obligations.feeds import TOKEN_PATTERN
 from obligations.views import (
     calendar,
@@ -42,6 +43,9 @@ urlpatterns = [
     path("feeds/", feeds.feed_list, name="feed_list"),
     path("feeds/<int:pk>/rotate/", feeds.feed_rotate, name="feed_rotate"),
     path("feeds/<int:pk>/revoke/", feeds.feed_revoke, name="feed_revoke"),
+    # Personal tokens for the JSON API (/api/v1/, tracker/urls.py): made, listed, revoked.
+    path("api-tokens/", api_pages.api_tokens, name="api_tokens"),
+    path("api-tokens/<int:pk>/revoke/", api_pages.api_token_revoke, name="api_token_revoke"),
     # The token is the only credential: anything but 43 URL-safe characters is not a route.
     re_path(rf"^calendar/(?P<token>{TOKEN_PATTERN})\.ics$", feeds.feed_ics, name="feed_ics"),
 ]

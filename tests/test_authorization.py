@@ -80,6 +80,9 @@ MATRIX = {
     "feed_rotate": [("POST", {}, OWNER_ONLY)],
     "feed_revoke": [("POST", {}, {**OWNER_ONLY, "own": 302})],
     "feed_ics": [("GET", None, every(200))],
+    # Personal API tokens: each person's own (the API itself: tests/test_api.py, by token).
+    "api_tokens": [("GET", None, signed_in(200)), ("POST", {"name": "script"}, signed_in(200))],
+    "api_token_revoke": [("POST", {}, {**OWNER_ONLY, "own": 302})],
     # Evidence files: an empty upload is refused with a message (302) for those who may attach.
     "evidence_upload": [("POST", {}, CHANGE)],
     "evidence_download": [("GET", None, signed_in(200))],
@@ -96,10 +99,11 @@ MATRIX = {
 
 
 def site_patterns(patterns=None, prefix=""):
-    """(name, route) of every URL pattern outside the admin."""
+    """(name, route) of every URL pattern outside the admin and the JSON API (which answers
+    tokens, not sessions: its matrix is in tests/test_api.py)."""
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(entry, URLResolver):
-            if getattr(entry, "app_name", None) == "admin":
+            if getattr(entry, "app_name", None) in ("admin", "api"):
                 continue
             yield from site_patterns(entry.url_patterns, prefix + str(entry.pattern))
         elif isinstance(entry, URLPattern):

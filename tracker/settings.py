@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "django_q",
     "django_filters",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here: no CDN
     "obligations",
 ]
 
@@ -154,6 +157,39 @@ FEED_GZIP = envbool("FEED_GZIP", True)
 # A public, read-only record (orders, obligations, due dates, what agencies reported and what was
 # verified; never internal notes or files not marked public): PUBLIC_SITE=true. The demo turns it on.
 PUBLIC_SITE = envbool("PUBLIC_SITE", False)
+
+# The JSON API (obligations/api/): Django REST framework, OpenAPI by drf-spectacular. Reads take a
+# token or a session; writes only a token ("Authorization: Bearer ..."), so no CSRF question.
+# JSON only: DRF's browsable pages carry inline scripts the CSP refuses; the docs are Swagger UI.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "obligations.api.tokens.BearerTokenAuthentication",
+        "obligations.api.tokens.SessionReadAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "obligations.api.errors.handle",
+    # Per person, in the cache (per process unless CACHE_URL is set): a runaway script slows
+    # down with 429 and Retry-After instead of holding the database's write lock.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_read": os.environ.get("API_READ_RATE", "600/minute"),
+        "api_write": os.environ.get("API_WRITE_RATE", "60/minute"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Obligation tracker API",
+    "DESCRIPTION": "Orders, obligations and their tracks (occurrences); progress on a track.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs page: for a token or a signed-in session, like everything else.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # Database --------------------------------------------------------------------------------------
 # DATABASE_URL (postgres://user:pass@host:5432/name), or DB_ENGINE=postgres with DB_NAME, DB_USER,
