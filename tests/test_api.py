@@ -389,21 +389,28 @@ def test_obligation_filters_by_order_and_agency_and_next_due(client, people, eo_
     dhs = people["dhs"].groups.first().agency
     client.force_login(people["reader"])
     token = api(token_of(people["reader"]))
-    for query in ({"order": other.pk}, {"agency": dhs.pk}, {"order": eo_13768.pk, "agency": dhs.pk}):
+    for query in (
+        {"order": other.pk},
+        {"agency": dhs.pk},
+        {"order": eo_13768.pk, "agency": dhs.pk},
+    ):
         assert sorted(walk(token, reverse("api:obligation-list"), **query)[0]) == page_ids(
             client, **query
         )
     rows, _ = walk(token, reverse("api:obligation-list"), due_after="2017-04-25",
                    due_before="2017-05-05")  # fmt: skip
     listed = token.get(reverse("api:obligation-list"), {"page_size": 500}).json()["results"]
-    expected = [o["id"] for o in listed if o["next_due"] and "2017-04-25" <= o["next_due"] <= "2017-05-05"]
+    expected = [
+        o["id"] for o in listed if o["next_due"] and "2017-04-25" <= o["next_due"] <= "2017-05-05"
+    ]
     assert sorted(rows) == sorted(expected) and rows
 
 
 def calendar_ids(client, **query):
     response = client.get(reverse("calendar"), query)
     assert response.status_code == 200
-    return sorted(o.pk for _, items, _ in sum(response.context["weeks"], []) for o in items)
+    weeks = response.context["weeks"]
+    return sorted(o.pk for week in weeks for _, items, _ in week for o in items)
 
 
 @pytest.mark.parametrize("filters", ["agency", "order", "both"])
@@ -440,7 +447,11 @@ def test_occurrence_status_and_overdue_as_of_a_day(people, tracks):
     assert ids(obligation=tracks["dos"].obligation_id) == {tracks["dos"].pk}
     detail = client.get(reverse("api:occurrence-detail", args=[tracks["dhs"].pk]),
                         {"as_of": "2017-06-01"}).json()  # fmt: skip
-    assert (detail["status"], detail["status_then"], detail["overdue"]) == ("submitted", "open", True)
+    assert (detail["status"], detail["status_then"], detail["overdue"]) == (
+        "submitted",
+        "open",
+        True,
+    )
 
 
 @pytest.mark.parametrize(
@@ -475,3 +486,55 @@ def test_the_openapi_schema_is_json_listing_every_path(people):
     assert {"200", "400", "401", "403", "404", "409"} <= set(progress_op["responses"])
     params = {p["name"] for p in schema["paths"]["/api/v1/obligations/"]["get"]["parameters"]}
     assert {"q", "order", "agency", "kind", "status", "as_of", "due_after", "cursor"} <= params
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_docs_page_renders_in_chromium_under_the_csp(people, live_server):
+    """Swagger UI draws the API's operations from the schema, with the CSP as strict as on
+    every page: no violation reported, no console error."""
+    import os
+    import shutil
+
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop, this thread
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not chromium:
+        pytest.skip("Debian's chromium is not installed (apt install chromium)")
+    from tests.test_browser import FLAGS
+
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS, headless=True)
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.set_default_timeout(15_000)
+        errors = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        # Violations are also events on the document: collected from before the page's scripts.
+        page.add_init_script("""window.cspViolations = [];
+            document.addEventListener('securitypolicyviolation',
+                e => window.cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));""")
+        page.goto(f"{live_server.url}{reverse('api:docs')}")
+        page.fill("#id_username", "reader")
+        page.fill("#id_password", "pw-for-tests-only")
+        page.click("button:has-text('Sign in')")
+        page.wait_for_url(f"{live_server.url}{reverse('api:docs')}")
+        page.locator(".swagger-ui .info .title").wait_for()
+        page.locator(
+            ".opblock-summary-path[data-path='/api/v1/occurrences/{id}/progress']"
+        ).wait_for()
+        assert "Obligation tracker API" in page.locator(".swagger-ui .info .title").inner_text()
+        paths = page.locator(".opblock-summary-path").all_inner_texts()
+        assert len(paths) == 7
+        # Open an operation and try it with the session (a read): the answer is drawn too.
+        page.locator(".opblock-summary-path[data-path='/api/v1/orders/']").click()
+        page.locator("button.try-out__btn").click()
+        page.locator("button.execute").click()
+        status = page.locator(".live-responses-table tbody .response-col_status").first
+        status.wait_for()
+        assert status.inner_text().strip() == "200"
+        page.screenshot(path="/tmp/api_docs.png", full_page=False)
+        violations = page.evaluate("window.cspViolations")
+        browser.close()
+    assert not violations, violations
+    assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
+    assert not errors, errors
