@@ -538,3 +538,47 @@ def test_the_docs_page_renders_in_chromium_under_the_csp(people, live_server):
     assert not violations, violations
     assert not [e for e in errors if "Content Security Policy" in e or "Refused" in e], errors
     assert not errors, errors
+
+
+def test_no_hostile_request_answers_5xx(people, tracks):
+    """The API's own sweep (test_hostile.py's leaves the API to this file): hostile values in
+    every path parameter, every filter and paging parameter, and every field of a change."""
+    from obligations.api.filters import ObligationApiFilter, OccurrenceFilter
+    from tests.test_hostile import FORM_VALUES, HUGE, QUERY_VALUES
+
+    client = api(token_of(people["admin"]))
+    failures = []
+
+    def ask(method, url, data=None):
+        if method == "get":
+            response = client.get(url, data)
+        else:
+            response = client.post(url, json.dumps(data), content_type="application/json")
+        if response.status_code >= 500:
+            failures.append((method, url[:80], str(data)[:80], response.status_code))
+        return response
+
+    paging = ["as_of", "cursor", "page_size"]
+    lists = {"api:order-list": paging, "api:obligation-list": [*ObligationApiFilter.base_filters,
+             *paging], "api:occurrence-list": [*OccurrenceFilter.base_filters, *paging]}  # fmt: skip
+    for name, parameters in lists.items():
+        for value in QUERY_VALUES:
+            ask("get", reverse(name), dict.fromkeys(parameters, value))
+            for parameter in parameters:
+                ask("get", reverse(name), {parameter: value})
+    for name in ("order-detail", "obligation-detail", "occurrence-detail"):
+        for value in ("0", "-1", HUGE):
+            ask("get", f"{reverse(f'api:{name}', args=[1])[:-2]}{value}/")
+    url = reverse("api:occurrence-progress", args=[tracks["dhs"].pk])
+    for value in FORM_VALUES:
+        for field in ProgressFields:
+            ask("post", url, {**SUBMIT, "expected_version": 0, field: value})
+        ask("post", url, dict.fromkeys(ProgressFields, value))
+        ask("post", f"{url[: -len('/progress')].rsplit('/', 1)[0]}/{HUGE}/progress", SUBMIT)
+    assert not failures, failures
+
+
+ProgressFields = [
+    "status", "submitted_on", "published_on", "evidence_url", "verified_on", "verification_url",
+    "closed_on", "authority", "authority_url", "note", "expected_version",
+]  # fmt: skip
