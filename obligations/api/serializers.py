@@ -71,7 +71,7 @@ class ObligationDetailSerializer(ObligationSerializer):
 
 
 class OccurrenceSerializer(serializers.ModelSerializer):
-    order = serializers.IntegerField(source="obligation.order_id", read_only=True)
+    order = serializers.IntegerField(source="order_id", read_only=True)
     agency = AgencySerializer(read_only=True, allow_null=True, help_text="Empty: a shared track.")
     status_then = serializers.CharField(read_only=True, help_text="The status as of the day.")
     overdue = serializers.SerializerMethodField(help_text="Pending as of the day, past its due.")

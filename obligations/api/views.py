@@ -5,6 +5,7 @@ Progress: a token only, through tracking.record_progress (the page's one path)."
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import F
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -134,8 +135,10 @@ class ObligationDetail(ReadView, generics.RetrieveAPIView):
 
 
 def tracks(day):
-    rows = Occurrence.objects.as_of(day).select_related("obligation__order", "agency")
-    return existing_on(rows.defer("obligation__order__text", "obligation__quote"), day)
+    # The order's id through the join; not the obligation's row, whose JSON fields cost more to
+    # read than the rest of a page together.
+    rows = Occurrence.objects.as_of(day).select_related("agency")
+    return existing_on(rows.annotate(order_id=F("obligation__order_id")), day)
 
 
 @extend_schema(parameters=[AS_OF])
