@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 
 from obligations.models import (
     Agency,
@@ -205,6 +206,7 @@ class WebhookAdmin(admin.ModelAdmin):
     list_select_related = ["agency", "order"]
     readonly_fields = ["secret", "created"]
     actions = ["send_test_event", "new_secret"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a bare host: https
 
     @admin.display(description="waiting")
     def pending(self, obj):
