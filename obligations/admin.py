@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.db import models
+from django.db.models import Count, Q
 
 from obligations.models import (
     Agency,
@@ -208,13 +209,20 @@ class WebhookAdmin(admin.ModelAdmin):
     actions = ["send_test_event", "new_secret"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a bare host: https
 
-    @admin.display(description="waiting")
-    def pending(self, obj):
-        return obj.deliveries.filter(next_attempt_at__isnull=False).count()
+    def get_queryset(self, request):
+        waiting = Count("deliveries", filter=Q(deliveries__next_attempt_at__isnull=False))
+        given_up = Count(
+            "deliveries", filter=Q(deliveries__next_attempt_at=None, deliveries__delivered_at=None)
+        )
+        return super().get_queryset(request).annotate(n_waiting=waiting, n_given_up=given_up)
 
-    @admin.display(description="given up")
+    @admin.display(description="waiting", ordering="n_waiting")
+    def pending(self, obj):
+        return obj.n_waiting
+
+    @admin.display(description="given up", ordering="n_given_up")
     def failed(self, obj):
-        return obj.deliveries.filter(next_attempt_at=None, delivered_at=None).count()
+        return obj.n_given_up
 
     @admin.action(description="Send a test event (ping)", permissions=["change"])
     def send_test_event(self, request, queryset):

@@ -452,3 +452,24 @@ def test_a_run_ends_inside_the_task_timeout_and_a_lease_outlives_a_run():
     assert longest_run < s.Q_CLUSTER["timeout"] < s.Q_CLUSTER["retry"]
     assert s.WEBHOOK_LEASE_MINUTES * 60 > s.Q_CLUSTER["retry"]
     assert len(s.WEBHOOK_BACKOFF_MINUTES) == s.WEBHOOK_MAX_ATTEMPTS - 1
+
+
+@pytest.mark.django_db
+def test_the_admins_actions_ping_and_new_secret(receiver, admin_client):
+    webhook = hook(receiver)
+    page = reverse("admin:obligations_webhook_changelist")
+    admin_client.post(page, {"action": "send_test_event", "_selected_action": [webhook.pk]})
+    ping = WebhookDelivery.objects.get()
+    assert (ping.event, ping.state) == ("ping", "pending")
+    listing = admin_client.get(page)
+    assert listing.status_code == 200 and listing.context["cl"].result_list[0].n_waiting == 1
+    assert webhook_delivery.run(NOW).delivered == 1
+    _, headers, body = receiver.requests[0]
+    assert headers["X-Tracker-Event"] == "ping" and documented_verify()(
+        webhook.secret, headers, body
+    )
+
+    old = webhook.secret
+    admin_client.post(page, {"action": "new_secret", "_selected_action": [webhook.pk]})
+    webhook.refresh_from_db()
+    assert webhook.secret != old and webhook.secret.startswith("whsec_")
