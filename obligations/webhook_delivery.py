@@ -64,24 +64,35 @@ def due(now):
 
 
 def run(now=None, *, deadline: float | None = None) -> RunResult:
-    """Send what is due at `now` (default: the time now) until none is left or the time budget
-    (WEBHOOK_RUN_SECONDS, well inside django-q2's timeout) is spent."""
-    now = now or timezone.now()
+    """Send what is due until none is left or the time budget (WEBHOOK_RUN_SECONDS, well inside
+    django-q2's timeout) is spent. `now` pins the time (tests); by default each delivery is
+    claimed and recorded at the time it is."""
     deadline = clock.monotonic() + settings.WEBHOOK_RUN_SECONDS if deadline is None else deadline
     result = RunResult()
     while True:
+        at = now or timezone.now()
         if clock.monotonic() >= deadline:
-            result.left = due(now).exists()
+            result.left = due(at).exists()
             break
-        delivery = claim(now)
+        delivery = claim(at)
         if delivery is None:
             break
-        outcome = send(delivery)
-        state = record(delivery, outcome, now)
+        outcome = send_safely(delivery)
+        state = record(delivery, outcome, now or timezone.now())
         setattr(result, state, getattr(result, state) + 1)
     if result.delivered or result.retry or result.failed:
-        log.info("webhooks at %s: %s", now.isoformat(), result)
+        log.info("webhook deliveries: %s", result)
     return result
+
+
+def send_safely(delivery) -> Outcome:
+    """send(), and whatever it did not foresee recorded as this attempt's error: a delivery that
+    breaks the run would otherwise come back after every lease, never recorded, never given up."""
+    try:
+        return send(delivery)
+    except Exception as error:  # recorded, and logged with its traceback
+        log.exception("webhook delivery %s", delivery.delivery_id)
+        return Outcome(error=f"unexpected {error.__class__.__name__}")
 
 
 def claim(now) -> WebhookDelivery | None:

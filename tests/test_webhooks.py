@@ -473,3 +473,18 @@ def test_the_admins_actions_ping_and_new_secret(receiver, admin_client):
     admin_client.post(page, {"action": "new_secret", "_selected_action": [webhook.pk]})
     webhook.refresh_from_db()
     assert webhook.secret != old and webhook.secret.startswith("whsec_")
+
+
+@pytest.mark.django_db
+def test_an_unforeseen_error_is_recorded_and_counts_as_an_attempt(track, monkeypatch, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+    Webhook.objects.create(url="http://127.0.0.1:9/hook", agency=track.agency)
+    submit(track)
+
+    def broken(*args):
+        raise ValueError("something no one expected")
+
+    monkeypatch.setattr(webhook_delivery, "post", broken)
+    assert webhook_delivery.run(NOW).retry == 1
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.attempts, delivery.last_error) == (1, "unexpected ValueError")
