@@ -203,7 +203,7 @@ class WebhookAdmin(admin.ModelAdmin):
     list_display = ["url", "agency", "order", "active", "created", "pending", "failed"]
     list_filter = ["active", ("agency", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["url"]
-    autocomplete_fields = ["agency"]
+    autocomplete_fields = ["agency", "order"]
     list_select_related = ["agency", "order"]
     readonly_fields = ["secret", "created"]
     actions = ["send_test_event", "new_secret"]

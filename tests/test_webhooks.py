@@ -488,3 +488,30 @@ def test_an_unforeseen_error_is_recorded_and_counts_as_an_attempt(track, monkeyp
     assert webhook_delivery.run(NOW).retry == 1
     delivery = WebhookDelivery.objects.get()
     assert (delivery.attempts, delivery.last_error) == (1, "unexpected ValueError")
+
+
+@pytest.mark.django_db
+def test_the_schedule_made_by_the_migration_sends_what_is_due(receiver, track, sync_tasks):
+    """Migration 0018 makes the every-minute schedule (twice: still one); django-q2's scheduler,
+    run as its guard loop runs it, calls the task, which sends."""
+    import importlib
+
+    from django.apps import apps
+    from django_q.models import Schedule
+    from django_q.scheduler import scheduler
+
+    migration = importlib.import_module("obligations.migrations.0018_webhooks")
+    Schedule.objects.filter(name=migration.SCHEDULE).delete()  # a flushed database lost it
+    migration.create_schedule(apps, None)
+    migration.create_schedule(apps, None)
+    schedule = Schedule.objects.get(name=migration.SCHEDULE)
+    assert (schedule.func, schedule.schedule_type, schedule.minutes) == (
+        "obligations.tasks.deliver_webhooks", "I", 1
+    )  # fmt: skip
+
+    hook(receiver, agency=track.agency)
+    submit(track)  # no commit in this test's transaction: only the schedule can send it
+    Schedule.objects.filter(pk=schedule.pk).update(next_run=timezone.now() - timedelta(seconds=1))
+    scheduler()
+    assert len(receiver.requests) == 1
+    assert WebhookDelivery.objects.get().state == "delivered"
