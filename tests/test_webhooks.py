@@ -515,3 +515,44 @@ def test_the_schedule_made_by_the_migration_sends_what_is_due(receiver, track, s
     scheduler()
     assert len(receiver.requests) == 1
     assert WebhookDelivery.objects.get().state == "delivered"
+
+
+@pytest.fixture
+def tls_receiver(receiver, tmp_path):
+    """The receiver behind TLS, with a self-signed certificate for 127.0.0.1 (openssl)."""
+    import shutil
+    import ssl
+
+    if not shutil.which("openssl"):
+        pytest.skip("no openssl to make a certificate")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)  # fmt: skip
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), receiver.handler())
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.daemon_threads, server.block_on_close = True, False
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    receiver.url = f"https://127.0.0.1:{server.server_address[1]}/hook"
+    receiver.cert = cert
+    yield receiver
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.django_db
+def test_https_checks_the_certificate(tls_receiver, track, monkeypatch):
+    hook(tls_receiver, agency=track.agency)
+    submit(track)
+    assert webhook_delivery.run(NOW).retry == 1  # self-signed: not trusted, nothing sent
+    assert tls_receiver.requests == []
+    assert WebhookDelivery.objects.get().last_error == "TLS: CERTIFICATE_VERIFY_FAILED"
+
+    import ssl
+
+    trusting = ssl.create_default_context(cafile=str(tls_receiver.cert))
+    monkeypatch.setattr(ssl, "create_default_context", lambda: trusting)
+    assert webhook_delivery.run(NOW + timedelta(minutes=1)).delivered == 1
+    assert len(tls_receiver.requests) == 1
