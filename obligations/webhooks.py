@@ -88,7 +88,7 @@ def forbidden_address(ip) -> str | None:
     multicast, unspecified, reserved. Private networks and this machine only with
     WEBHOOK_ALLOW_PRIVATE: an admin registers webhooks, but the tracker's own neighbours (its
     database, its cache) are not theirs to post to unless the deployment says so."""
-    ip = _ip(str(ip)) if not isinstance(ip, ipaddress.IPv4Address | ipaddress.IPv6Address) else ip
+    ip = _ip(str(ip))  # an address object or its text
     if ip is None:
         return "not an IP address"
     if ip.is_link_local:
