@@ -379,6 +379,23 @@ if os.environ.get("Q_BROKER", "orm") == "redis":
 else:
     Q_CLUSTER["orm"] = "default"
 
+# Outgoing webhooks (obligations/webhooks.py, webhook_delivery.py). Each network wait of a POST
+# (connect, TLS, send, the reply) may take WEBHOOK_TIMEOUT seconds; a run stops claiming after
+# WEBHOOK_RUN_SECONDS, so a run lasts at most 60 + 4 * 5 + 20 (the last row's update on SQLite's
+# busy timeout) = 100 s, inside Q_TIMEOUT; a claim's lease outlasts any run (Q_RETRY included),
+# so a delivery a live run holds is never taken by another. tests/test_webhooks.py checks this.
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 5)
+WEBHOOK_RUN_SECONDS = envint("WEBHOOK_RUN_SECONDS", 60)
+WEBHOOK_LEASE_MINUTES = envint("WEBHOOK_LEASE_MINUTES", 10)
+# Minutes before the 2nd, 3rd, ... attempt (the last repeats); given up after WEBHOOK_MAX_ATTEMPTS.
+WEBHOOK_BACKOFF_MINUTES = [1, 5, 30, 120, 720]
+WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 6)
+# http:// addresses (https is required otherwise, except for this machine's own address).
+WEBHOOK_ALLOW_HTTP = envbool("WEBHOOK_ALLOW_HTTP", False)
+# Deliveries to private networks and this machine (10.x, 192.168.x, 127.x, ...). Link-local
+# (169.254.169.254, a cloud's metadata service) is refused whatever this says.
+WEBHOOK_ALLOW_PRIVATE = envbool("WEBHOOK_ALLOW_PRIVATE", False)
+
 # E-mail: SMTP when EMAIL_HOST is set, else the console (the demo needs no mail server).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
 EMAIL_PORT = envint("EMAIL_PORT", 25)
