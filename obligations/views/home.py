@@ -6,6 +6,7 @@ to exactly those obligations (agency, status or due window, order, as-of day): a
 dates linking to a list of obligations said "354 open" and showed 42. The due dates per status
 are still shown, plainly, as due dates, at the end."""
 
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -27,6 +28,7 @@ from obligations.views.common import as_of, cached_part, existing_on
 ROWS = 50  # per list; its heading says how many there are in all, and links to them
 WEEK = 7  # "due in the next 7 days": today and the 7 days after, as the list's due=week
 ALL = 0  # the scope of every agency (agency ids start at 1)
+ID = re.compile(r"[0-9]{1,18}")  # a longer one is no id, and no database's integer
 
 
 def home(request):
@@ -57,7 +59,7 @@ def chosen_order(request) -> Order | None:
     if not raw:
         return None
     found = None
-    if raw.isdigit() and len(raw) < 19:  # (a longer one is no id, and no database's integer)
+    if ID.fullmatch(raw):  # ("²" is a digit to str.isdigit, and no number to int)
         found = Order.objects.defer("text").filter(pk=int(raw)).first()
     if found is None:
         messages.warning(request, f"“{raw[:40]}” is not a known order: showing every order.")
@@ -227,7 +229,7 @@ def overview(day, order=None) -> dict:
     """Due dates (tracks) per status: each agency's track of each due date counts once."""
     counted = {status: n for status, n, _ in status_counts(tracks_then(day, order), day, order)}
     statuses = [(value, label, counted.get(value, 0)) for value, label in Occurrence.Status.choices]
-    return {"day": day, "statuses": statuses}
+    return {"day": day, "order": order, "statuses": statuses}
 
 
 def status_counts(rows, day, order=None):
