@@ -129,7 +129,7 @@ def test_the_order_filter_narrows_every_count_and_keeps_itself(client, people, s
 
 def test_an_unknown_order_is_said_and_every_order_shown(client, people, eo_13768):
     client.force_login(people["reader"])
-    for raw in ("bogus", "999999", "9" * 40, "-1", "²", "\x00"):
+    for raw in ("bogus", "999999", "9" * 40, "-1", "²"):
         page = home(client, order=raw)
         assert "is not a known order: showing every order." in page
         assert '<option value="" selected' not in page and "selected>" not in page

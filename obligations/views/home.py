@@ -8,7 +8,6 @@ are still shown, plainly, as due dates, at the end."""
 
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.contrib import messages
@@ -69,22 +68,30 @@ def chosen_order(request) -> Order | None:
 # Counting -------------------------------------------------------------------------------------
 
 
-@dataclass
+STATUSES = Occurrence.Status.values
+# A group of tracks as tally() reads it: whose, and its due dates per status (n_0, n_1, ...).
+COLUMNS = ["obligation_id", "agency_id", "first_week", "first_late", "late_n",
+           *(f"n_{i}" for i in range(len(STATUSES)))]  # fmt: skip
+
+
 class Facts:
     """What one scope (an agency's tracks, or every track) holds of one obligation as of a day:
-    due dates per status, the first pending one in the next WEEK days, the oldest overdue."""
+    due dates per status (in the order of STATUSES), the first pending one in the next WEEK
+    days, the oldest overdue one and how many are overdue. Merged from some ten thousand
+    groups on a page that missed the cache: kept plain."""
 
-    statuses: dict = field(default_factory=lambda: defaultdict(int))
-    week: date | None = None
-    late: date | None = None
-    late_n: int = 0
+    __slots__ = ("late", "late_n", "statuses", "week")
 
-    def add(self, group: dict):
-        for status in Occurrence.Status.values:
-            self.statuses[status] += group[f"n_{status}"]
-        self.week = min(filter(None, (self.week, group["first_week"])), default=None)
-        self.late = min(filter(None, (self.late, group["first_late"])), default=None)
-        self.late_n += group["late_n"]
+    def __init__(self):
+        self.statuses, self.week, self.late, self.late_n = (0,) * len(STATUSES), None, None, 0
+
+    def add(self, statuses, week, late, late_n):
+        self.statuses = tuple(map(sum, zip(self.statuses, statuses, strict=True)))
+        if week and (self.week is None or week < self.week):
+            self.week = week
+        if late and (self.late is None or late < self.late):
+            self.late = late
+        self.late_n += late_n
 
 
 def tracks_then(day: date, order: Order | None):
@@ -94,34 +101,37 @@ def tracks_then(day: date, order: Order | None):
 
 
 def tally(day: date, order: Order | None) -> dict[int, dict[int, Facts]]:
-    """{scope: {obligation id: Facts}}; a scope is an agency id, or ALL. One query: the tracks
-    grouped by obligation, track agency and each of the obligation's agencies, counted the way
-    the list's filters select (filters.py: an agency's own tracks and the shared ones)."""
+    """{scope: {obligation id: Facts}}; a scope is an agency id, or ALL. Two queries: the tracks
+    grouped by obligation and track agency (one pass over the occurrences, the cost of a page
+    that missed the cache), and the obligations' agencies. Counted the way the list's filters
+    select (filters.py): an agency's own tracks and the shared ones of obligations naming it."""
     pending = Q(status_then__in=Occurrence.PENDING)
     late = pending & Q(due__lt=day)
-    per_status = {f"n_{s}": Count("id", filter=Q(status_then=s)) for s in Occurrence.Status.values}
+    week = pending & Q(due__gte=day, due__lte=day + timedelta(WEEK))
+    per_status = [Count("id", filter=Q(status_then=s)) for s in STATUSES]
     groups = (
         tracks_then(day, order)
-        .values("obligation_id", "agency_id", "obligation__agencies")
+        .values("obligation_id", "agency_id")
         .annotate(
-            **per_status,
-            first_week=Min("due", filter=pending & Q(due__gte=day, due__lte=day + timedelta(WEEK))),
+            first_week=Min("due", filter=week),
             first_late=Min("due", filter=late),
             late_n=Count("id", filter=late),
+            **{f"n_{i}": count for i, count in enumerate(per_status)},
         )
         .order_by()
+        .values_list(*COLUMNS)  # plain tuples, thousands of them
     )
+    named = Obligation.agencies.through.objects.values_list("obligation_id", "agency_id")
+    agencies_of = defaultdict(set)
+    for obligation, agency in named.filter(obligation__order=order) if order else named:
+        agencies_of[obligation].add(agency)
     scopes: dict[int, dict[int, Facts]] = defaultdict(lambda: defaultdict(Facts))
-    seen = set()  # the join repeats a track once per agency of its obligation
-    for group in groups:
-        obligation, track, agency = (
-            group["obligation_id"], group["agency_id"], group["obligation__agencies"]
-        )  # fmt: skip
-        if (obligation, track) not in seen:
-            seen.add((obligation, track))
-            scopes[ALL][obligation].add(group)
-        if agency is not None and track in (None, agency):
-            scopes[agency][obligation].add(group)
+    for obligation, track, first_week, first_late, late_n, *statuses in groups:
+        facts = (statuses, first_week, first_late, late_n)
+        scopes[ALL][obligation].add(*facts)
+        named_here = agencies_of[obligation]
+        for agency in named_here if track is None else {track} & named_here:
+            scopes[agency][obligation].add(*facts)
     return scopes
 
 
@@ -134,7 +144,7 @@ def counts(facts: dict[int, Facts], day: date) -> dict[str, int]:
         found["overdue"] += fact.late is not None
         found["new"] += fact.late is not None and fact.late >= newly
         found["backlog"] += fact.late is not None and fact.late < newly
-        for status, n in fact.statuses.items():
+        for status, n in zip(STATUSES, fact.statuses, strict=True):
             found[status] += n > 0
     return found
 
