@@ -1,5 +1,7 @@
 """Filters of the obligations list (django-filter); the exports use the very same ones."""
 
+from datetime import timedelta
+
 import django_filters
 from django import forms
 from django.db import connection
@@ -11,6 +13,14 @@ from obligations.views.common import existing_on
 KINDS = [("deadline", "deadline"), ("recurring", "recurring"), ("immediate", "immediate"),
          ("open", "open-ended")]  # fmt: skip
 STATUSES = [("overdue", "overdue"), *Occurrence.Status.choices]
+# Windows of still-pending due dates (the home page's sections link here with them). "new" and
+# "backlog" split the overdue by their oldest missed due date, so an obligation is in one only.
+NEWLY = 7  # days late that still count as news
+WINDOWS = [
+    ("week", "due in the next 7 days"),
+    ("new", f"newly overdue (1 to {NEWLY} days late)"),
+    ("backlog", f"overdue for more than {NEWLY} days"),
+]
 SORTS = {
     "order": ("order__signed", "order__number", "span_start"),
     "section": ("section", "order__signed"),
@@ -28,13 +38,14 @@ class ObligationFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(field_name="rule__kind", choices=KINDS, label="Kind")
     section = django_filters.CharFilter(method="in_section", label="Section")
     status = django_filters.ChoiceFilter(choices=STATUSES, method="with_status", label="Status")
+    due = django_filters.ChoiceFilter(choices=WINDOWS, method="due_in", label="Due")
     mine = django_filters.BooleanFilter(
         method="my_agency", label="My agency only", widget=forms.CheckboxInput
     )
 
     class Meta:
         model = Obligation
-        fields = ["q", "order", "agency", "kind", "section", "status"]
+        fields = ["q", "order", "agency", "kind", "section", "status", "due"]
 
     def __init__(self, *args, day, user, **kwargs):
         self.day, self.user = day, user
@@ -76,13 +87,36 @@ class ObligationFilter(django_filters.FilterSet):
         value = value.strip()
         return queryset.filter(Q(section=value) | Q(section__startswith=value + "("))
 
-    def with_status(self, queryset, name, value):
+    def tracks(self):
+        """The tracks the status and due filters look at, as of the day: with an agency chosen,
+        that agency's own tracks and the shared ones, so that "DHS, open" lists what DHS has
+        open, not what DOJ has open on an obligation DHS shares (the home page counts so)."""
         then = Occurrence.objects.as_of(self.day).filter(obligation=OuterRef("pk"))
+        agency = self.form.cleaned_data.get("agency")  # (an unknown one was left out)
+        if agency:
+            then = then.filter(Q(agency=agency) | Q(agency=None))
+        return then
+
+    def with_status(self, queryset, name, value):
+        then = self.tracks()
         if value == "overdue":
             then = then.pending_then().filter(due__lt=self.day)
         else:
             then = then.filter(status_then=value)
         return queryset.filter(Exists(then))
+
+    def due_in(self, queryset, name, value):
+        """A still-pending due date in the window; "new": overdue, but none overdue for more
+        than NEWLY days (it became overdue this week); "backlog": one overdue for longer."""
+        pending, day = self.tracks().pending_then(), self.day
+        if value == "week":
+            return queryset.filter(
+                Exists(pending.filter(due__gte=day, due__lte=day + timedelta(days=7)))
+            )
+        old = Exists(pending.filter(due__lt=day - timedelta(days=NEWLY)))
+        if value == "backlog":
+            return queryset.filter(old)
+        return queryset.filter(Exists(pending.filter(due__lt=day)), ~old)
 
     def my_agency(self, queryset, name, value):
         if not value:

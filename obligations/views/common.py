@@ -56,16 +56,22 @@ def occurrence_rows(day: date):
     )
 
 
-def cached_part(request, template: str, build, *, per_person=False) -> str:
+def cached_part(request, template: str, build, *, per_person=False, vary=()) -> str:
     """The HTML of a costly part of a page, rendered once per data version.
 
     The key holds all the part depends on: the URL with its query (filters, page, as-of date),
-    today, the data version, and the person when the part depends on who asks (`per_person`).
+    today, the data version, and the person when the part depends on who asks (`per_person`),
+    or what of the person it depends on (`vary`: the home page's agencies, which a change of
+    groups moves without moving the data version).
     `build()` makes the part's context and runs only when the part is not cached. The part is
     rendered without context processors, so it holds nothing of the session (no CSRF token, no
     messages, no user): only `request`, for its links."""
     person = request.user.pk if per_person else None
-    key = repr((template, request.get_full_path(), person, clock.today(), data_version()))
+    if not hasattr(request, "data_version"):  # read once per request, however many parts
+        request.data_version = data_version()
+    key = (template, request.get_full_path(), person, tuple(vary), clock.today(),
+           request.data_version)  # fmt: skip
+    key = repr(key)
     key = "part:" + hashlib.sha256(key.encode()).hexdigest()
     html = cache.get(key)
     request.part_cache = [*getattr(request, "part_cache", []), "miss" if html is None else "hit"]
