@@ -94,10 +94,17 @@ def run_axe(page, tags=WCAG_21_AA):
             "impact": v["impact"],
             "help": v["help"],
             "nodes": [", ".join(map(str, node["target"])) for node in v["nodes"]],
+            "messages": [first_message(node) for node in v["nodes"]],
             "gate": v["id"] in GATED_RULES or bool(set(v["tags"]) & set(WCAG_21_AA)),
         }
         for v in results["violations"]
     ]
+
+
+def first_message(node):
+    """What axe says about one node, e.g. "Element has insufficient color contrast of 1.82 ..."."""
+    checks = node.get("any", []) + node.get("all", []) + node.get("none", [])
+    return next((c["message"] for c in checks if c.get("message")), "")
 
 
 # What axe leaves out. axe reports an aria-describedby that names no element as "needs review"
@@ -105,7 +112,7 @@ def run_axe(page, tags=WCAG_21_AA):
 # and Django 5 adds aria-describedby="id_<field>_helptext" to fields whose template may not render
 # that id. axe's "bypass" passes any page with a heading, so the skip link USWDS gives every page
 # (usa-skipnav) is checked here; and the main navigation must say which page is open
-# (aria-current), as the USWDS header does.
+# (aria-current), as the USWDS header does (bar the home page: its link is the site's name).
 HOUSE_RULES_JS = """() => {
   const found = {idref: [], skip: [], current: []};
   const name = el => el.id ? "#" + el.id : el.tagName.toLowerCase()
@@ -124,7 +131,7 @@ HOUSE_RULES_JS = """() => {
   if (!target || !document.getElementById(target))
     found.skip.push(first ? name(first) + " " + (first.getAttribute("href") || "") : "body");
   const here = [...document.querySelectorAll("nav a[href]")].filter(
-    a => a.pathname === location.pathname && a.origin === location.origin);
+    a => a.pathname === location.pathname && a.origin === location.origin && a.pathname !== "/");
   if (here.length && !here.some(a => ["page", "true"].includes(a.getAttribute("aria-current"))))
     found.current.push(...here.map(a => `nav a[href="${a.getAttribute("href")}"]`));
   return found;
@@ -161,4 +168,6 @@ def report(found):
             )
             lines.append(f"  {v['id']} ({v['impact']}, {len(nodes)} nodes): {v['help']}")
             lines.append(f"    {shown}")
+            if v.get("messages") and v["messages"][0]:
+                lines.append(f"    first: {v['messages'][0]}")
     return "\n".join(lines)
