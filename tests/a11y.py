@@ -48,21 +48,43 @@ def inventory(examples):
     return urls
 
 
-def pages_for(user, urls):
-    """(pages, forbidden): the URLs that answer `user` (None: anonymous) with an HTML page, and
-    those that answer 403. Redirects (to the sign-in page), 404s, 405s and files are not pages."""
+def answers(user, urls):
+    """{name: (status, is HTML)} for a GET of each URL by `user` (None: anonymous)."""
     client = Client()
     if user is not None:
         client.force_login(user)
-    pages, forbidden = [], []
+    found = {}
     for name, url in urls:
         response = client.get(url)
-        html = response.get("Content-Type", "").startswith("text/html")
-        if response.status_code == 200 and html:
-            pages.append((name, url))
-        elif response.status_code == 403:
-            forbidden.append((name, url))
+        found[name] = (
+            response.status_code,
+            response.get("Content-Type", "").startswith("text/html"),
+        )
+    return found
+
+
+def pages_for(user, urls):
+    """(pages, forbidden): the URLs that answer `user` with an HTML page, and those that answer
+    403. Redirects (to the sign-in page), 404s, 405s and files are not pages."""
+    got = answers(user, urls)
+    pages = [(name, url) for name, url in urls if got[name] == (200, True)]
+    forbidden = [(name, url) for name, url in urls if got[name][0] == 403]
     return pages, forbidden
+
+
+def unchecked(users, urls):
+    """The URLs no user sees as a page though they are neither POST-only (405; the anonymous
+    get a redirect to sign in first) nor files (200, not HTML): a wrong example (404), or a page
+    nobody may open. [(name, url, [statuses])]"""
+    got = [answers(user, urls) for user in users]
+    missed = []
+    for name, url in urls:
+        seen = {g[name] for g in got}
+        statuses = {status for status, _ in seen}
+        if 200 in statuses or 405 in statuses:  # a page for someone, a file, or POST-only
+            continue
+        missed.append((name, url, sorted(statuses)))
+    return missed
 
 
 def session_cookie(user, base_url):

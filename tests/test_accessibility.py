@@ -44,14 +44,29 @@ def browser():
 
 
 @pytest.fixture
-def examples(world):
+def examples(world, settings):
+    settings.PUBLIC_SITE = True  # as in the demo: the public pages exist and are checked
     return {**world, **EXTRA_EXAMPLES}
 
 
-def test_every_url_can_be_checked(examples):
-    """Every URL of the site (bar the admin) has the arguments the accessibility run needs."""
+def test_every_url_can_be_checked(people, examples):
+    """Every URL of the site (bar the admin) has the arguments the accessibility run needs, and
+    every one a GET may open is a page for some role: none drops out of the run unseen."""
     urls = a11y.inventory(examples)
     assert {"home", "calendar", "occurrence_detail", "login"} <= {name for name, _ in urls}
+    missed = a11y.unchecked([None, *people.values()], urls)
+    assert not missed, (
+        f"No role sees these URLs as a page (statuses got): {missed}. Give them examples that "
+        "exist (the `world` fixture or EXTRA_EXAMPLES), or say here why they are not pages."
+    )
+
+
+def test_a_wrong_example_is_reported(people, examples):
+    urls = [(n, u) for n, u in a11y.inventory({**examples, "order_detail": [999999]})
+            if n in ("order_detail", "follow", "feed_ics")]  # fmt: skip
+    assert a11y.unchecked([None, people["admin"]], urls) == [
+        ("order_detail", "/orders/999999/", [302, 404])
+    ]
 
 
 def test_a_missing_example_says_where_to_add_one(examples):
