@@ -127,8 +127,9 @@ FIELD_LABELS = {
 
 
 def status_label(value) -> str:
+    """ "submitted", "verified (independently)", "not required": in words, lower case."""
     try:
-        return str(S(value).label)
+        return str(S(value).label).lower()
     except ValueError:
         return str(value)
 
