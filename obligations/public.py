@@ -16,7 +16,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from obligations.models import Agency, Evidence, Obligation, Occurrence, Order, StatusChange
+from obligations.models import (
+    Agency,
+    Evidence,
+    Obligation,
+    Occurrence,
+    Order,
+    OrderEffect,
+    StatusChange,
+)
 
 KIND_SLUGS = {
     Order.Kind.EXECUTIVE_ORDER: "eo",
@@ -211,7 +219,8 @@ def public_history(occurrences, day) -> dict[int, list[dict]]:
 def _cause(change) -> str:
     if change.effect_id:
         effect = change.effect
-        return f"{effect.source.short_name} {effect.get_kind_display()}s {effect.target.short_name}"
+        verb = "amends" if effect.kind == OrderEffect.Kind.AMEND else "revokes"
+        return f"{effect.source.short_name} {verb} {effect.target.short_name} as of {effect.on}"
     if change.obligation_change_id:
         return f"a change of the obligation's {change.obligation_change.field}"
     return ""
