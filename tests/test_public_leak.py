@@ -46,7 +46,7 @@ CANARIES = {
         "private_file_name", "private_file_bytes", "private_file_note", "public_file_note",
         "version_note", "effect_note", "effect_apply_note", "username", "first_name",
         "last_name", "email", "verifier_username", "verifier_last_name", "feed_name",
-        "reminder_error", "reminder_kind",
+        "reminder_error", "rkind",
     )
 }  # fmt: skip
 
@@ -118,7 +118,7 @@ def seeded(settings, tmp_path, import_fixture, make_feed):
     make_feed(staff, name=canary("feed_name"))
     ReminderPreference.objects.create(user=staff, digest=False)
     Reminder.objects.create(
-        occurrence=report, user=staff, kind=canary("reminder_kind"),
+        occurrence=report, user=staff, kind=canary("rkind"),
         send_after="2017-04-01T12:00:00Z", state="failed", last_error=canary("reminder_error"),
     )  # fmt: skip
     Follow.objects.create(user=staff, obligation=weekly)
