@@ -73,6 +73,10 @@ def test_the_home_page_says_what_it_is_and_lists_the_orders_with_counts(client, 
     assert "82 FR 8799" in html
     total = Occurrence.objects.filter(obligation__order=eo_13768).count()
     assert f"<td>{total}</td>" in html
+    # The agencies that answer for something, and no other.
+    assert reverse("public_agency", args=["department-of-homeland-security"]) in html
+    Agency.named("Department of Energy", "DOE")
+    assert "department-of-energy" not in page(client, reverse("public_home"))
 
 
 def test_the_order_page_cites_the_order_and_each_obligation(client, public, eo_13768):

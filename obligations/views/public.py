@@ -77,7 +77,10 @@ def public_home(request):
     obligations = Counter(
         Obligation.objects.filter(withdrawn_by=None).values_list("order_id", flat=True)
     )
-    agencies = Agency.objects.filter(obligations__withdrawn_by=None).distinct()
+    # Those with an obligation in force (a bare `obligations__withdrawn_by=None` would also
+    # match every agency with no obligation at all: the join's empty side is null too).
+    current = Obligation.objects.filter(withdrawn_by=None, order__in=[o.pk for o in orders])
+    agencies = Agency.objects.filter(obligations__in=current).distinct()
     return _render(request, "public/home.html", {
         "day": day,
         "orders": [_order_row(o, obligations[o.pk], counts.get(o.pk, {}), day) for o in orders],
