@@ -245,6 +245,12 @@ def public_file(evidence) -> dict:
     }  # fmt: skip
 
 
+def safe_url(value) -> str:
+    """A link a public page may make: http(s) only (a stored "javascript:" is no link)."""
+    value = str(value or "").strip()
+    return value if value.lower().startswith(("https://", "http://")) else ""
+
+
 def public_track(occurrence, day, files=(), history=()) -> dict:
     """One agency's track of one due date as it stood on `day`: what the agency reported beside
     what was independently verified (and by whose role), a waiver's authority, the public files
@@ -268,19 +274,19 @@ def public_track(occurrence, day, files=(), history=()) -> dict:
         "reported": {
             "submitted_on": values["submitted_on"] if reported else None,
             "published_on": published if reported and published and published <= day else None,
-            "evidence_url": values["evidence_url"] if reported else "",
+            "evidence_url": safe_url(values["evidence_url"]) if reported else "",
             "files": [f for f in shown if f["kind"] == Evidence.Purpose.EVIDENCE],
         },
         "verified": {
             "verified_on": values["verified_on"] if verified else None,
-            "source": values["verification_url"] if verified else "",
+            "source": safe_url(values["verification_url"]) if verified else "",
             "by": verifying["by"] if verified and verifying else "",
             "files": [f for f in shown if f["kind"] == Evidence.Purpose.VERIFICATION],
         },
         "closed": {
             "closed_on": values["closed_on"] if closed else None,
             "authority": values["authority"] if closed else "",
-            "authority_url": values["authority_url"] if closed else "",
+            "authority_url": safe_url(values["authority_url"]) if closed else "",
             "files": [f for f in shown if f["kind"] == Evidence.Purpose.AUTHORITY],
         } if closed else None,
         "history": list(history),

@@ -199,7 +199,8 @@ def test_the_agency_page_lists_its_obligations_and_tracks(client, reported):
     assert "Department of Homeland Security" in html
     assert "EO 13768 §15, 82 FR 8799" in html
     assert "an independent verifier" in html
-    assert reverse("public_obligation", args=["eo-13768", reported.obligation.key]) in html
+    link = reverse("public_obligation", args=["eo-13768", reported.obligation.key])
+    assert html.count(f'href="{link}"') == 2  # listed once, and DHS's one track (not DOJ's)
 
 
 def test_a_public_file_downloads_and_a_private_one_is_not_there(client, reported, people):
@@ -257,3 +258,10 @@ def test_a_staff_member_sees_the_same_public_page(client, reported, people):
     signed_in = page(client, obligation_url(reported))
     strip = [anonymous.split("<main", 1)[1], signed_in.split("<main", 1)[1]]
     assert strip[0] == strip[1]
+
+
+def test_only_web_links_are_made(client, people, eo_13768, public, pinned_today):
+    occurrence = report_90_days(eo_13768)
+    record_progress(occurrence, "submitted", by=people["dhs"], submitted_on=SUBMITTED)
+    Occurrence.objects.filter(pk=occurrence.pk).update(evidence_url="javascript:alert(1)")
+    assert "javascript:" not in page(client, obligation_url(occurrence))

@@ -10,7 +10,7 @@ import logging
 from collections import Counter
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import get_conditional_response
@@ -27,6 +27,7 @@ from obligations.public import (
     order_slug,
     public_site,
     public_tracks,
+    safe_url,
 )
 from obligations.views.common import as_of, existing_on
 
@@ -42,18 +43,23 @@ def _orders_on(day):
 
 
 def _tally(occurrences, day, key) -> dict:
-    """{key value: counts} of occurrences annotated with status_then, in one query: how many
-    due dates (tracks) in all, met, open, overdue on `day`, and per status."""
+    """{key value: counts} of occurrences annotated with status_then, counted by the database
+    (one grouped query, however many due dates): how many due dates (tracks) in all, met, open
+    and overdue on `day`."""
+    rows = (
+        occurrences.order_by()
+        .values(key, "status_then")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(due__lt=day)))
+    )
     grouped = {}
-    rows = occurrences.values_list(key, "status_then", "due").order_by()
-    for value, status, due in rows:
-        counts = grouped.setdefault(value, Counter())
-        counts["total"] += 1
-        if status in MET:
-            counts["met"] += 1
-        elif status in Occurrence.PENDING:
-            counts["open"] += 1
-            counts["overdue"] += due < day
+    for row in rows:
+        counts = grouped.setdefault(row[key], Counter())
+        counts["total"] += row["n"]
+        if row["status_then"] in MET:
+            counts["met"] += row["n"]
+        elif row["status_then"] in Occurrence.PENDING:
+            counts["open"] += row["n"]
+            counts["overdue"] += row["late"]
     return grouped
 
 
@@ -127,15 +133,12 @@ def _signed_by(order, day) -> bool:
 
 
 def _next_dues(obligations, day) -> dict:
-    """{obligation id: (first due date on or after `day`, how many due dates in all)}."""
-    rows = Occurrence.objects.filter(obligation__in=obligations).values_list("obligation_id", "due")
-    found = {}
-    for obligation_id, due in rows.order_by("due"):
-        first, count = found.get(obligation_id, (None, 0))
-        if first is None and due >= day:
-            first = due
-        found[obligation_id] = (first, count + 1)
-    return {k: {"due": v[0], "count": v[1]} for k, v in found.items()}
+    """{obligation id: {"due": its first due date on or after `day`, "count": its due dates}}."""
+    rows = (
+        Occurrence.objects.filter(obligation__in=obligations).order_by().values("obligation_id")
+        .annotate(due=Min("due", filter=Q(due__gte=day)), count=Count("sequence", distinct=True))
+    )  # fmt: skip
+    return {row["obligation_id"]: row for row in rows}
 
 
 @public_site
@@ -182,10 +185,11 @@ def _series(obligation, day) -> list[dict]:
     if obligation.kind != "recurring":
         return []
     return [
-        {name: change.get(name) for name in SERIES_FIELDS}
+        {**{name: change.get(name) for name in SERIES_FIELDS},
+         "authority_url": safe_url(change.get("authority_url"))}
         for change in obligation.series_changes()
         if str(change.get("on", "")) <= day.isoformat()
-    ]
+    ]  # fmt: skip
 
 
 @public_site
@@ -201,7 +205,9 @@ def public_agency(request, slug):
         existing_on(
             Occurrence.objects.as_of(day)
             .filter(obligation__withdrawn_by=None)
-            .filter(Q(agency=agency) | Q(agency=None, obligation__agencies=agency)),
+            # Its own tracks, and the shared tracks of its obligations (a subquery: a join on the
+            # obligation's agencies would repeat a track once per co-responsible agency).
+            .filter(Q(agency=agency) | Q(agency=None, obligation__in=agency.obligations.all())),
             day,
         )
         .select_related("agency", "obligation__order")
