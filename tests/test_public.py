@@ -30,7 +30,12 @@ def public(settings, tmp_path):
 def report_90_days(order):
     """The 90-day progress report of Sec. 15 (due 2017-04-25): DHS's track."""
     return (
-        Occurrence.objects.filter(obligation__order=order, obligation__section="15", sequence=1)
+        Occurrence.objects.filter(
+            obligation__order=order,
+            obligation__section="15",
+            sequence=1,
+            agency__abbreviation="DHS",
+        )
         .order_by("due")
         .first()
     )

@@ -96,7 +96,8 @@ def seeded(settings, tmp_path, import_fixture, make_feed):
         verified_on=date(2017, 5, 2), verification_url="https://oig.example.gov/r90",
     )  # fmt: skip
     # Another track in progress, its notes only (no public date).
-    other = Occurrence.objects.filter(obligation__order=order).exclude(pk=report.pk)[0]
+    other = Occurrence.objects.filter(obligation__order=order, agency=dhs).exclude(pk=report.pk)
+    other = other.order_by("due", "pk")[0]
     record_progress(other, "in_progress", by=staff, note=canary("status_note"),
                     notes=canary("occurrence_note"))  # fmt: skip
     # How an obligation's dates are counted, and how a series is run: their notes.
