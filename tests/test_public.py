@@ -270,3 +270,28 @@ def test_only_web_links_are_made(client, people, eo_13768, public, pinned_today)
     record_progress(occurrence, "submitted", by=people["dhs"], submitted_on=SUBMITTED)
     Occurrence.objects.filter(pk=occurrence.pk).update(evidence_url="javascript:alert(1)")
     assert "javascript:" not in page(client, obligation_url(occurrence))
+
+
+def test_no_hostile_request_to_a_public_page_answers_5xx(client, reported):
+    """Every route under public/ with hostile path values, and the real pages with hostile values
+    of every query parameter the code reads (test_hostile's sweep runs with the site off)."""
+    from tests.test_hostile import PATH_VALUES, QUERY_VALUES, fill, query_parameters, routes
+
+    real = {"slug": "eo-13768", "key": reported.obligation.key, "pk": "1", "name": "x.txt"}
+    pages = [reverse("public_home"), obligation_url(reported),
+             reverse("public_agency", args=["department-of-homeland-security"])]  # fmt: skip
+    failures = []
+    for _name, route, params in routes():
+        if not route.startswith("public/"):
+            continue
+        for param, kind in params.items():
+            for value in PATH_VALUES[kind]:
+                url = fill(route, {**{p: real.get(p, "1") for p in params}, param: value})
+                if client.get(url).status_code >= 500:
+                    failures.append(url[:100])
+    for url in pages:
+        for value in QUERY_VALUES:
+            for parameter in query_parameters():
+                if client.get(url, {parameter: value}).status_code >= 500:
+                    failures.append((url, parameter, value[:20]))
+    assert not failures, failures[:20]
