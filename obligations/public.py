@@ -216,6 +216,32 @@ def public_history(occurrences, day) -> dict[int, list[dict]]:
     return found
 
 
+def public_obligation_changes(obligation, day) -> list[dict]:
+    """How the counting of an obligation's dates changed (its conventions, its series), up to
+    `day`, newest first: when, what (ObligationChange.summary, from the old and new values
+    only), and the role of who changed it; never the note."""
+    rows = obligation.changes.filter(at__date__lte=day).select_related("by", "obligation")
+    roles, found = {}, []
+    for change in rows.prefetch_related("by__groups__agency").order_by("-at", "-id"):
+        if change.by_id not in roles:
+            roles[change.by_id] = public_role(change.by)
+        summary = _change_summary(change)
+        if summary:
+            found.append({"on": timezone.localdate(change.at), "summary": summary,
+                          "by": roles[change.by_id]})  # fmt: skip
+    return found
+
+
+def _change_summary(change) -> str:
+    """Conventions and series changes in words (from their values, which are public); a new
+    text by the names of the fields it changed; nothing else."""
+    if change.field in ("conventions", "series"):
+        return change.summary()
+    if change.field == "text" and isinstance(change.new, dict):
+        return f"a new text of the order changed its {', '.join(sorted(change.new))}"
+    return ""
+
+
 def _cause(change) -> str:
     if change.effect_id:
         effect = change.effect

@@ -1,6 +1,7 @@
 """The public record (PUBLIC_SITE): what its pages say. What they must never say is in
 test_public_leak.py."""
 
+import re
 from datetime import date
 
 import pytest
@@ -84,12 +85,16 @@ def test_the_home_page_says_what_it_is_and_lists_the_orders_with_counts(client, 
     assert "department-of-energy" not in page(client, reverse("public_home"))
 
 
-def test_the_order_page_cites_the_order_and_each_obligation(client, public, eo_13768):
+def test_the_order_page_cites_the_order_and_each_obligation(client, public, eo_13768, pinned_today):
     html = page(client, reverse("public_order", args=["eo-13768"]))
     assert "EO 13768, 82 FR 8799" in html
     for obligation in eo_13768.obligations.all():
         assert f"EO 13768 §{obligation.section}, 82 FR 8799" in html
         assert reverse("public_obligation", args=["eo-13768", obligation.key]) in html
+    report = html[html.index(report_90_days(eo_13768).obligation.key) :]
+    assert "<td>2017-04-25</td>" in report.split("</tr>")[0]  # the 90-day report's one due date
+    weekly = html[html.index(eo_13768.obligations.get(section="9(b)").key) :].split("</tr>")[0]
+    assert re.search(r"\d+ due dates, 2017-\d\d-\d\d to \d{4}-\d\d-\d\d; next", weekly)
 
 
 def test_the_obligation_page_has_its_citation_line_quote_and_how_each_date_was_computed(

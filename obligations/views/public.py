@@ -10,7 +10,7 @@ import logging
 from collections import Counter
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import get_conditional_response
@@ -25,6 +25,7 @@ from obligations.public import (
     get_obligation,
     get_order,
     order_slug,
+    public_obligation_changes,
     public_site,
     public_tracks,
     safe_url,
@@ -133,10 +134,12 @@ def _signed_by(order, day) -> bool:
 
 
 def _next_dues(obligations, day) -> dict:
-    """{obligation id: {"due": its first due date on or after `day`, "count": its due dates}}."""
+    """{obligation id: {"next_due": its first due date on or after `day`, "count": how many due
+    dates, "first" and "last": the first and last of them}}, in one grouped query."""
     rows = (
         Occurrence.objects.filter(obligation__in=obligations).order_by().values("obligation_id")
-        .annotate(due=Min("due", filter=Q(due__gte=day)), count=Count("sequence", distinct=True))
+        .annotate(next_due=Min("due", filter=Q(due__gte=day)), first=Min("due"),
+                  last=Max("due"), count=Count("sequence", distinct=True))
     )  # fmt: skip
     return {row["obligation_id"]: row for row in rows}
 
@@ -161,6 +164,7 @@ def public_obligation(request, slug, key):
         "agencies": [{"name": a.name, "slug": agency_slug(a)} for a in obligation.agencies.all()],
         "depends_on": _public_obligation_link(obligation.depends_on),
         "series": _series(obligation, day),
+        "counting": public_obligation_changes(obligation, day),
         "page": page,
         "dues": [{"sequence": seq, "due": items[0]["due"], "tracks": items,
                   "explanation": items[0]["explanation"],
