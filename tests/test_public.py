@@ -239,7 +239,8 @@ def test_a_long_series_is_paged(client, public, eo_13768):
 @pytest.mark.parametrize(
     "url",
     ["/public/orders/x/", "/public/orders/eo-/", "/public/orders/eo-99999/",
-     "/public/orders/memo-id-x/", "/public/orders/eo-13768/obligations/nope/",
+     "/public/orders/memo-id-x/", "/public/orders/memo-id-99999999999999999999999/",
+     "/public/orders/eo-13768/obligations/xxxxxxxxxx/", "/public/orders/eo-13768/obligations/nope/",
      "/public/agencies/nowhere/", "/public/evidence/999/x.txt", "/public/orders/%00/",
      "/public/orders/" + "x" * 3000 + "/"],
 )  # fmt: skip
