@@ -11,6 +11,7 @@ from obligations.views import (
     home,
     imports,
     lists,
+    public,
     reminders,
     revisions,
 )
@@ -48,4 +49,15 @@ urlpatterns = [
     path("api-tokens/<int:pk>/revoke/", api_pages.api_token_revoke, name="api_token_revoke"),
     # The token is the only credential: anything but 43 URL-safe characters is not a route.
     re_path(rf"^calendar/(?P<token>{TOKEN_PATTERN})\.ics$", feeds.feed_ics, name="feed_ics"),
+    # The public record (settings.PUBLIC_SITE; 404 when off): citable addresses, by the order's
+    # kind and number and the obligation's key, which re-imports keep (obligations/public.py).
+    path("public/", public.public_home, name="public_home"),
+    path("public/orders/<str:slug>/", public.public_order, name="public_order"),
+    path(
+        "public/orders/<str:slug>/obligations/<str:key>/",
+        public.public_obligation,
+        name="public_obligation",
+    ),
+    path("public/agencies/<str:slug>/", public.public_agency, name="public_agency"),
+    path("public/evidence/<int:pk>/<str:name>", public.public_evidence, name="public_evidence"),
 ]

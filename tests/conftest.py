@@ -155,6 +155,9 @@ def world(people, make_feed, settings, tmp_path):
         "effect_apply": [effect], "effect_reject": [effect], "effect_undo": [effect],
         "version_detail": [version], "version_apply": [version], "version_reject": [version],
         "password_reset_confirm": ["MQ", "not-a-token"], "api_token_revoke": [api_token],
+        "public_order": ["eo-99010"], "public_obligation": ["eo-99010", obligation.key],
+        "public_agency": ["department-of-homeland-security"],
+        "public_evidence": [evidence.pk, evidence.name],
     }  # fmt: skip
 
 

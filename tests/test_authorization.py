@@ -95,6 +95,13 @@ MATRIX = {
     "version_detail": [("GET", None, signed_in(200))],
     "version_apply": [("POST", {"keep_corrections": "on"}, {**signed_in(403), "admin": 302})],
     "version_reject": [("POST", {}, {**signed_in(403), "admin": 302})],
+    # The public record: not there at all unless settings.PUBLIC_SITE is on (off by default);
+    # tests/test_public.py and test_public_leak.py cover it on.
+    "public_home": [("GET", None, every(404))],
+    "public_order": [("GET", None, every(404))],
+    "public_obligation": [("GET", None, every(404))],
+    "public_agency": [("GET", None, every(404))],
+    "public_evidence": [("GET", None, every(404))],
 }
 
 
