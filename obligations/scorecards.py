@@ -45,7 +45,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
 
 from obligations.models import Obligation, Occurrence
 
@@ -185,7 +184,7 @@ def scores(queryset, day: date, *keys, **expressions) -> dict:
         if row["category"] in ("on_time", "late"):
             score.verified += row["verified"]
         if row["late_by"] is not None:
-            score.days_late[_days(row["late_by"])] += row["n"]
+            score.days_late[whole_days(row["late_by"])] += row["n"]
     return found
 
 
@@ -231,7 +230,7 @@ def _agencies_of(obligations: set) -> dict:
     return owners
 
 
-def _days(value) -> int:
+def whole_days(value) -> int:
     # A duration from PostgreSQL and SQLite alike; a database that gives a number gives days.
     return value.days if isinstance(value, timedelta) else int(value)
 

@@ -12,6 +12,7 @@ from obligations.views import (
     lists,
     reminders,
     revisions,
+    scorecards,
 )
 
 urlpatterns = [
@@ -42,6 +43,19 @@ urlpatterns = [
     path("feeds/", feeds.feed_list, name="feed_list"),
     path("feeds/<int:pk>/rotate/", feeds.feed_rotate, name="feed_rotate"),
     path("feeds/<int:pk>/revoke/", feeds.feed_revoke, name="feed_revoke"),
+    # The public record's scorecards (no sign-in; 404 unless PUBLIC_SITE is on).
+    path("public/scorecards/", scorecards.ranking, name="public_scorecards"),
+    path(
+        "public/orders/<str:slug>/scorecard/",
+        scorecards.order_scorecard,
+        name="public_order_scorecard",
+    ),
+    path(
+        "public/agencies/<str:slug>/scorecard/",
+        scorecards.agency_scorecard,
+        name="public_agency_scorecard",
+    ),
+    path("public/orders/<str:slug>/report/", scorecards.order_report, name="public_order_report"),
     # The token is the only credential: anything but 43 URL-safe characters is not a route.
     re_path(rf"^calendar/(?P<token>{TOKEN_PATTERN})\.ics$", feeds.feed_ics, name="feed_ics"),
 ]

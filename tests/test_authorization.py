@@ -92,6 +92,12 @@ MATRIX = {
     "version_detail": [("GET", None, signed_in(200))],
     "version_apply": [("POST", {"keep_corrections": "on"}, {**signed_in(403), "admin": 302})],
     "version_reject": [("POST", {}, {**signed_in(403), "admin": 302})],
+    # The public record's scorecards: not there while PUBLIC_SITE is off (the default); with it
+    # on, open to all (tests/test_scorecards.py).
+    "public_scorecards": [("GET", None, every(404))],
+    "public_order_scorecard": [("GET", None, every(404))],
+    "public_agency_scorecard": [("GET", None, every(404))],
+    "public_order_report": [("GET", None, every(404))],
 }
 
 
