@@ -121,10 +121,14 @@ class Score:
         return [(name, words, getattr(self, name)) for name, words, _ in CATEGORIES]
 
     def rank_key(self):
-        """Best first: highest on-time rate, then fewest open past due and unmet, then most due.
-        Nothing required yet ranks after every rate."""
-        share = self.on_time_share
-        return (share is None, -(share or 0), self.overdue + self.unmet, -self.due)
+        """Best first: the highest on-time rate; among equals, the most met at all (late
+        counts here), then the smallest share still open past due or unmet, then the most
+        due. Nothing required yet ranks after every rate."""
+        if not self.required:
+            return (True, 0, 0, 0, -self.total)
+        required = self.required
+        return (False, -self.on_time / required, -self.met / required,
+                (self.overdue + self.unmet) / required, -self.due)  # fmt: skip
 
 
 def met_on(day: date):

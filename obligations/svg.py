@@ -13,7 +13,7 @@ from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH = 400
-FONT = 'font-family="system-ui, sans-serif" font-size="12"'
+FONT = 'font-family="system-ui, sans-serif" font-size="14"'
 # The scorecard's categories (obligations/scorecards.py), drawn in this order, left to right.
 COLOURS = {
     "on_time": "#00a91c",  # green
@@ -38,7 +38,7 @@ def _svg(height: float, title: str, desc: str, body: str, ident: str) -> SafeStr
 def stacked_bars(rows: list[dict], *, title: str, desc: str, ident: str) -> SafeString:
     """One bar per row, the whole width being its due dates so far, split into the categories
     of COLOURS. `rows`: {"label": str, "parts": [(category, count), ...]}."""
-    row_height, bar, usable = 40, 14, WIDTH - 2
+    row_height, bar, usable = 44, 14, WIDTH - 2
     pieces = []
     for n, row in enumerate(rows):
         y = 8 + n * row_height
@@ -50,14 +50,14 @@ def stacked_bars(rows: list[dict], *, title: str, desc: str, ident: str) -> Safe
         if not total:
             pieces.append(format_html(
                 '<rect x="1" y="{}" width="{}" height="{}" fill="none" stroke="#a9aeb1"/>',
-                y + 18, usable, bar))  # fmt: skip
+                y + 22, usable, bar))  # fmt: skip
             continue
         x = 1.0
         for key, count in counts:
             width = usable * count / total
             pieces.append(format_html(
                 '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>',
-                round(x, 2), y + 18, round(width, 2), bar, COLOURS[key]))  # fmt: skip
+                round(x, 2), y + 22, round(width, 2), bar, COLOURS[key]))  # fmt: skip
             x += width
     height = 8 + row_height * max(len(rows), 1)
     return _svg(height, title, desc, mark_safe("".join(pieces)), ident)
@@ -66,7 +66,7 @@ def stacked_bars(rows: list[dict], *, title: str, desc: str, ident: str) -> Safe
 def line_chart(periods, *, start: date, title: str, desc: str, ident: str) -> SafeString:
     """Cumulative due dates (solid line) and due dates met (dashed) at the end of each period
     (scorecards.over_time), from `start` to the last period's end."""
-    left, right, top, bottom, height = 44, 10, 12, 40, 230
+    left, right, top, bottom, height = 48, 12, 14, 46, 250
     end = periods[-1].end if periods else start
     first_due = periods[0].due_total - periods[0].due if periods else 0
     first_met = periods[0].met_total - periods[0].met if periods else 0
@@ -84,10 +84,10 @@ def line_chart(periods, *, start: date, title: str, desc: str, ident: str) -> Sa
         grid.append(format_html(
             '<line x1="{l}" x2="{r}" y1="{y}" y2="{y}" stroke="#dfe1e2"/>'
             '<text x="{t}" y="{ty}" text-anchor="end" fill="#1b1b1b">{v}</text>',
-            l=left, r=WIDTH - right, y=y(value), t=left - 4, ty=y(value) + 4, v=value))  # fmt: skip
+            l=left, r=WIDTH - right, y=y(value), t=left - 4, ty=y(value) + 5, v=value))  # fmt: skip
     labels = [(start, f"{start:%Y-%m-%d}", "start"), (end, f"{end:%Y-%m-%d}", "end")]
     axis = format_html_join("", '<text x="{}" y="{}" text-anchor="{}" fill="#1b1b1b">{}</text>',
-                            ((x(when), height - bottom + 16, anchor, text)
+                            ((x(when), height - bottom + 18, anchor, text)
                              for when, text, anchor in labels))  # fmt: skip
 
     def path(first, totals) -> str:

@@ -5,6 +5,8 @@ The counting (obligations/scorecards.py) reads every occurrence, so each page's 
 cached under the data version (views/common.cached_part): a page nothing changed since is one
 query for the version (and one for the order or agency its address names)."""
 
+import re
+
 from django.db.models import Min
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
@@ -16,6 +18,7 @@ from obligations.scorecards import CATEGORIES
 from obligations.views.common import as_of, cached_part, existing_on
 
 FEDERAL_REGISTER = "https://www.federalregister.gov/d/{}"
+FR_CITATION = re.compile(r"^(\d+) FR (\d+)$")  # "82 FR 8799": the page that cites it
 
 
 def _page(request, template, part_template, build, **context):
@@ -61,6 +64,11 @@ def definitions() -> list[dict]:
             for key, words, meaning in CATEGORIES]  # fmt: skip
 
 
+def legend() -> list[dict]:
+    """The bar charts' key: the categories they draw, in their order."""
+    return [d for d in definitions() if d["colour"]]
+
+
 def _ranking(day) -> dict:
     rows = existing_on(Occurrence.objects.all(), day)
     total, found = scorecards.by_agency(rows, day)
@@ -78,7 +86,7 @@ def _ranking(day) -> dict:
         desc=_bars_desc(entries, lambda e: _short(e["agency"])), ident="ranking",
     )  # fmt: skip
     return {"total": total, "entries": entries, "unnamed": unnamed, "chart": chart,
-            "definitions": definitions()}  # fmt: skip
+            "definitions": definitions(), "legend": legend()}  # fmt: skip
 
 
 def _order(order, day) -> dict:
@@ -122,7 +130,7 @@ def _order(order, day) -> dict:
     )  # fmt: skip
     return {"order": order, "slug": order_slug(order), "total": total, "lines": lines,
             "agencies": by_agency, "periods": periods, "chart": chart, "bars": bars,
-            "unit": _unit(periods), "definitions": definitions(), "start": start}  # fmt: skip
+            "unit": _unit(periods), "definitions": definitions(), "legend": legend(), "start": start}  # fmt: skip
 
 
 def _agency(agency, day) -> dict:
@@ -144,7 +152,7 @@ def _agency(agency, day) -> dict:
         desc=_bars_desc(entries, lambda e: e["order"].short_name), ident="agency-orders",
     )  # fmt: skip
     return {"agency": agency, "agency_slug": agency_slug(agency), "total": total,
-            "entries": entries, "chart": chart, "definitions": definitions()}  # fmt: skip
+            "entries": entries, "chart": chart, "definitions": definitions(), "legend": legend()}  # fmt: skip
 
 
 def _report(order, day) -> dict:
@@ -172,7 +180,9 @@ def _report(order, day) -> dict:
     obligations = Obligation.objects.filter(order=order).order_by("span_start")
     sections = [{"obligation": o, "citation": citation(o), "tracks": groups.get(o.pk, [])}
                 for o in obligations if o.pk in groups]  # fmt: skip
-    sources = [("Text of the order", order.citation or order.short_name, None)]
+    cited = FR_CITATION.match(order.citation)
+    where = f"https://www.federalregister.gov/citation/{cited[1]}-FR-{cited[2]}" if cited else None
+    sources = [("Text of the order", order.citation or order.short_name, where)]
     if order.document_number:
         sources.append(("Federal Register", order.document_number,
                         FEDERAL_REGISTER.format(order.document_number)))  # fmt: skip
@@ -181,7 +191,7 @@ def _report(order, day) -> dict:
     elif order.source:
         sources.append(("Source of the text", order.source, None))
     return {"order": order, "slug": order_slug(order), "total": total, "sections": sections,
-            "sources": sources, "definitions": definitions()}  # fmt: skip
+            "sources": sources, "definitions": definitions(), "legend": legend()}  # fmt: skip
 
 
 def _short(agency) -> str:
