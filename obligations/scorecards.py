@@ -62,6 +62,8 @@ CATEGORIES = [
     ("not_yet_due", "not yet due", "due after the day"),
 ]
 FIELDS = [name for name, _, _ in CATEGORIES]
+SLOTS = {name: i for i, name in enumerate(FIELDS)}
+VERIFIED = len(FIELDS)  # a tally's slot for the verified (see tallies)
 
 
 @dataclass
@@ -109,6 +111,10 @@ class Score:
     @property
     def verified_share(self) -> float | None:
         return self.verified / self.met if self.met else None
+
+    @classmethod
+    def from_tally(cls, tally: list) -> "Score":
+        return cls(*tally[: VERIFIED + 1], days_late=Counter(tally[-1] or {}))
 
     def add(self, other: "Score") -> "Score":
         for name in (*FIELDS, "verified"):
@@ -170,51 +176,83 @@ def categorized(queryset, day: date):
     )
 
 
-def scores(queryset, day: date, *keys, **expressions) -> dict:
-    """A Score per value of `keys` (field names) and `expressions` (name: expression): one
-    grouped query. The dictionary's keys are tuples of those values, in that order."""
+def tallies(queryset, day: date, *keys, **expressions) -> dict:
+    """The counts per value of `keys` (field names) and `expressions` (name: expression), from
+    one grouped query, as tallies: compact lists (the categories in FIELDS' order, then the
+    verified, then {days late: how many} or None) that add up fast (add_tally). The dictionary's
+    keys are tuples of the keys' values, in that order."""
     names = [*keys, *expressions]
     rows = (
         categorized(queryset, day)
         .annotate(**expressions)
-        .values(*names, "category", "late_by")
+        .values_list(*names, "category", "late_by")
         .annotate(n=Count("id"), verified=Count("id", filter=Q(status_then=S.VERIFIED)))
         .order_by()
     )
-    found: dict[tuple, Score] = {}
+    found: dict[tuple, list] = {}
+    width = len(names)
     for row in rows:
-        score = found.setdefault(tuple(row[name] for name in names), Score())
-        setattr(score, row["category"], getattr(score, row["category"]) + row["n"])
-        if row["category"] in ("on_time", "late"):
-            score.verified += row["verified"]
-        if row["late_by"] is not None:
-            score.days_late[whole_days(row["late_by"])] += row["n"]
+        key, (category, late_by, n, verified) = row[:width], row[width:]
+        tally = found.get(key) or found.setdefault(key, new_tally())
+        tally[SLOTS[category]] += n
+        if category in ("on_time", "late"):
+            tally[VERIFIED] += verified
+        if late_by is not None:
+            tally[-1] = tally[-1] or {}
+            days = whole_days(late_by)
+            tally[-1][days] = tally[-1].get(days, 0) + n
     return found
+
+
+def new_tally() -> list:
+    return [0] * (VERIFIED + 1) + [None]
+
+
+def add_tally(into: list, tally: list) -> list:
+    for i in range(VERIFIED + 1):
+        into[i] += tally[i]
+    if tally[-1]:
+        into[-1] = into[-1] or {}
+        for days, n in tally[-1].items():
+            into[-1][days] = into[-1].get(days, 0) + n
+    return into
+
+
+def scores(queryset, day: date, *keys, **expressions) -> dict:
+    """A Score per value of `keys` and `expressions` (see tallies)."""
+    found = tallies(queryset, day, *keys, **expressions)
+    return {key: Score.from_tally(tally) for key, tally in found.items()}
 
 
 def score(queryset, day: date) -> Score:
     """The Score of every row of `queryset` together."""
-    total = Score()
-    for part in scores(queryset, day).values():
-        total.add(part)
-    return total
+    total = new_tally()
+    for tally in tallies(queryset, day).values():
+        add_tally(total, tally)
+    return Score.from_tally(total)
 
 
 def by_agency(queryset, day: date) -> tuple[Score, dict]:
     """The Score of every row of `queryset` together, and {agency id: Score} of every agency
-    with a track in it, from one grouped query. An agency's own tracks count for it; a shared
-    track (a joint deliverable, no agency of its own) counts for each agency of its obligation
-    (so the agencies' rows may add up to more than the whole); a shared track of an obligation
-    with no agency counts under None ("no agency named")."""
-    shared = Case(When(agency__isnull=True, then=F("obligation_id")), default=None)
-    found = scores(queryset, day, "agency_id", shared_of=shared)
-    owners = _agencies_of({obligation for agency, obligation in found if obligation})
-    total, result = Score(), {}
-    for (agency, obligation), part in found.items():
-        total.add(part)
-        for owner in owners.get(obligation, [None]) if obligation else [agency]:
-            result.setdefault(owner, Score()).add(part)
-    return total, result
+    with a track in it. An agency's own tracks count for it; a shared track (a joint
+    deliverable, no agency of its own) counts for each agency of its obligation (so the
+    agencies' rows may add up to more than the whole); a shared track of an obligation with no
+    agency counts under None ("no agency named")."""
+    found = tallies(queryset, day, "obligation_id", "agency_id")
+    owners = agencies_of({obligation for obligation, agency in found if agency is None})
+    total, per_agency = combine(found, owners)
+    return Score.from_tally(total), {k: Score.from_tally(t) for k, t in per_agency.items()}
+
+
+def combine(found: dict, owners: dict) -> tuple[list, dict]:
+    """Tallies per (obligation, track agency) added up: the whole, and per agency (see
+    by_agency)."""
+    total, per_agency = new_tally(), {}
+    for (obligation, agency), tally in found.items():
+        add_tally(total, tally)
+        for owner in owners.get(obligation, (None,)) if agency is None else (agency,):
+            add_tally(per_agency.get(owner) or per_agency.setdefault(owner, new_tally()), tally)
+    return total, per_agency
 
 
 def for_agency(queryset, agency):
@@ -223,13 +261,17 @@ def for_agency(queryset, agency):
     return queryset.filter(Q(agency=agency) | Q(agency=None, obligation__in=shared))
 
 
-def _agencies_of(obligations: set) -> dict:
-    through = Obligation.agencies.through
-    owners: dict = {}
+def agencies_of(obligations: set) -> dict:
+    """{obligation id: [agency ids]} of these obligations (every obligation's, when many)."""
+    links = Obligation.agencies.through.objects.values_list("obligation_id", "agency_id")
     ids = sorted(obligations)
-    for start in range(0, len(ids), 500):  # below any database's limit of parameters
-        links = through.objects.filter(obligation_id__in=ids[start : start + 500])
-        for obligation, agency in links.values_list("obligation_id", "agency_id"):
+    owners: dict = {}
+    if len(ids) > 2000:  # most of the table: one read of it all beats many lists of ids
+        chunks = [links.order_by()]
+    else:  # below any database's limit of parameters
+        chunks = [links.filter(obligation_id__in=ids[i : i + 500]) for i in range(0, len(ids), 500)]
+    for chunk in chunks:
+        for obligation, agency in chunk:
             owners.setdefault(obligation, []).append(agency)
     return owners
 
@@ -263,8 +305,14 @@ def over_time(queryset, day: date, start: date) -> list[Period]:
     rows = queryset.as_of(day).annotate(met_on=met_on(day))
     due = rows.filter(due__lte=day).values_list("due").annotate(n=Count("id")).order_by()
     due = Counter(dict(due))
-    met = rows.filter(status_then__in=MET, met_on__isnull=False)
-    met = Counter(dict(met.values_list("met_on").annotate(n=Count("id")).order_by()))
+    # Grouped by status and filtered here: a filter on the status would lead the database to
+    # its (status, due) index, over every order's rows, instead of this order's.
+    met = Counter()
+    for status, when, n in (
+        rows.values_list("status_then", "met_on").annotate(n=Count("id")).order_by()
+    ):
+        if status in MET and when is not None:
+            met[when] += n
     earlier_due = sum(n for when, n in due.items() if when < start)
     earlier_met = sum(n for when, n in met.items() if when < start)
     periods = _periods(start, day)

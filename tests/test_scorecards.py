@@ -267,3 +267,26 @@ def test_hostile_dates_show_today_with_a_message(client, settings, tracks, value
         response = client.get(url, {"as_of": value})
         assert response.status_code == 200
         assert "showing today" in response.content.decode()
+
+
+def test_kept_counts_follow_a_status_change_and_a_deletion(agency_tracks):
+    from obligations import scorecard_parts
+
+    def fresh():
+        return scorecards.by_agency(Occurrence.objects.all(), DAY)
+
+    assert scorecard_parts.ranking(DAY) == fresh()
+    # A status recorded (the usual write): only its obligation is counted again
+    row = Occurrence.objects.get(due=date(2017, 6, 1), status="open")
+    row.change_status("submitted", submitted_on=date(2017, 6, 5))
+    kept = scorecard_parts.ranking(DAY)
+    assert kept == fresh() and kept[0].late == 3 and kept[0].overdue == 1
+    # A new obligation of another agency's, then a deletion: counted again in full
+    dos = Agency.named("Department of State", "DOS")
+    other = make_obligation(order=make_order(number="99052"), key="dos")
+    other.agencies.add(dos)
+    make_occurrence(other, due=date(2017, 3, 1))
+    assert scorecard_parts.ranking(DAY) == fresh() and fresh()[1][dos.pk].overdue == 1
+    assert scorecard_parts.agency_orders(DAY, dos.pk)[other.order_id].overdue == 1
+    other.order.delete()
+    assert scorecard_parts.ranking(DAY) == fresh() and dos.pk not in fresh()[1]

@@ -11,7 +11,7 @@ from django.db.models import Min
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from obligations import scorecards, svg
+from obligations import scorecard_parts, scorecards, svg
 from obligations.models import Agency, Evidence, Obligation, Occurrence, Order
 from obligations.public import agency_slug, citation, get_agency, get_order, order_slug, public_site
 from obligations.scorecards import CATEGORIES
@@ -70,8 +70,7 @@ def legend() -> list[dict]:
 
 
 def _ranking(day) -> dict:
-    rows = existing_on(Occurrence.objects.all(), day)
-    total, found = scorecards.by_agency(rows, day)
+    total, found = scorecard_parts.ranking(day)  # scorecards.by_agency, kept up to date
     agencies = Agency.objects.in_bulk([pk for pk in found if pk])
     entries = [{"agency": agencies[pk], "slug": agency_slug(agencies[pk]), "score": score, "id": pk}
                for pk, score in found.items() if pk and score.total]  # fmt: skip
@@ -95,7 +94,8 @@ def _order(order, day) -> dict:
     total = scorecards.Score()
     for part in by_obligation.values():
         total.add(part)
-    obligations = Obligation.objects.filter(pk__in=[k[0] for k in by_obligation]).defer("quote")
+    obligations = Obligation.objects.filter(pk__in=[k[0] for k in by_obligation])
+    obligations = obligations.defer("quote", "order__text")
     lines = sorted(
         ({"obligation": o, "score": by_obligation[(o.pk,)], "citation": citation(o)}
          for o in obligations.select_related("order")),
@@ -134,14 +134,13 @@ def _order(order, day) -> dict:
 
 
 def _agency(agency, day) -> dict:
-    rows = scorecards.for_agency(existing_on(Occurrence.objects.all(), day), agency)
-    by_order = scorecards.scores(rows, day, "obligation__order_id")
+    by_order = scorecard_parts.agency_orders(day, agency.pk)  # as scorecards.for_agency
     total = scorecards.Score()
     for part in by_order.values():
         total.add(part)
-    orders = Order.objects.defer("text").in_bulk([k[0] for k in by_order])
+    orders = Order.objects.defer("text").in_bulk(list(by_order))
     entries = sorted(
-        ({"order": orders[pk], "slug": order_slug(orders[pk]), "score": by_order[(pk,)]}
+        ({"order": orders[pk], "slug": order_slug(orders[pk]), "score": by_order[pk]}
          for pk in orders),
         key=lambda e: (e["order"].signed is None, e["order"].signed, e["order"].number),
     )  # fmt: skip
@@ -178,6 +177,7 @@ def _report(order, day) -> dict:
         track.public_files = files.get(track.pk, [])
         groups.setdefault(track.obligation_id, []).append(track)
     obligations = Obligation.objects.filter(order=order).order_by("span_start")
+    obligations = obligations.select_related("order").defer("order__text")
     sections = [{"obligation": o, "citation": citation(o), "tracks": groups.get(o.pk, [])}
                 for o in obligations if o.pk in groups]  # fmt: skip
     cited = FR_CITATION.match(order.citation)

@@ -1,0 +1,108 @@
+"""Scorecards over the whole table, kept between page views and brought up to date by
+re-counting only the obligations that changed.
+
+The ranking of agencies and an agency's scorecard read every occurrence (half a million in the
+benchmark's data set): one grouped count of them takes over a second on SQLite, while a change
+usually touches a handful. So the counts are kept in the cache as tallies per obligation and
+track agency (scorecards.tallies), as of a day, with the stamps they were counted at:
+
+- nothing changed since (the same stamps): they are used as they are;
+- only occurrences changed (a status recorded, the usual write): the obligations of the
+  occurrences stamped since (less a margin, for a transaction that stamped its rows before an
+  earlier one committed) are counted again and replace theirs;
+- anything else changed (an order, an obligation, a deletion), or too much: all are counted
+  again.
+
+The stamps are those of the data version (obligations/versions.py): every write path moves
+them, so what the pages show is never older than the data version they are cached under.
+"""
+
+from datetime import UTC, timedelta
+
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from obligations import clock, scorecards
+from obligations.models import DeletionCount, Obligation, Occurrence, Order
+from obligations.views.common import existing_on
+
+MARGIN = timedelta(minutes=5)  # longer than any transaction that writes occurrences
+MOST = 500  # obligations changed at once above which everything is counted again
+SECONDS = 24 * 3600  # the day is in the key: yesterday's parts are of no use
+
+
+def _stamps():
+    """(latest occurrence change, the other stamps) in one query."""
+    tables = [(Occurrence, "MAX(updated_at)"), (Obligation, "MAX(updated)"),
+              (Order, "MAX(updated)"), (DeletionCount, "MAX(count)")]  # fmt: skip
+    sql = "SELECT " + ", ".join(
+        f"(SELECT {column} FROM {connection.ops.quote_name(model._meta.db_table)})"
+        for model, column in tables
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        occurrences, *others = cursor.fetchone()
+    if isinstance(occurrences, str):  # SQLite: the stored text, in UTC
+        occurrences = parse_datetime(occurrences)
+        if timezone.is_naive(occurrences):
+            occurrences = occurrences.replace(tzinfo=UTC)
+    return occurrences, tuple(str(stamp) for stamp in others)
+
+
+def _count(day, obligations=None) -> dict:
+    rows = existing_on(Occurrence.objects.all(), day)
+    if obligations is not None:
+        rows = rows.filter(obligation_id__in=sorted(obligations))
+    return scorecards.tallies(rows, day, "obligation_id", "agency_id")
+
+
+def parts(day) -> dict:
+    """{"tallies": {(obligation id, track agency id): tally}, "owners": {obligation id:
+    [agency ids]}, "orders": {obligation id: order id}} as of `day`, up to date."""
+    key = f"scorecard-parts:{day}:{clock.today()}"
+    latest, others = _stamps()  # read before counting: a change after it is seen next time
+    kept = cache.get(key)
+    if kept and kept["others"] == others and kept["latest"] == latest:
+        return kept
+    if kept and kept["others"] == others and kept["latest"] and latest:
+        since = Occurrence.objects.filter(updated_at__gt=kept["latest"] - MARGIN)
+        changed = set(since.values_list("obligation_id", flat=True).distinct()[: MOST + 1])
+        if len(changed) <= MOST:
+            tallies = {k: t for k, t in kept["tallies"].items() if k[0] not in changed}
+            tallies.update(_count(day, changed))
+            kept.update(tallies=tallies, latest=latest)
+            cache.set(key, kept, SECONDS)
+            return kept
+    orders = dict(Obligation.objects.values_list("pk", "order_id").order_by())
+    kept = {
+        "tallies": _count(day), "latest": latest, "others": others, "orders": orders,
+        "owners": scorecards.agencies_of(set(orders)),  # any obligation's: a track may be new
+    }  # fmt: skip
+    cache.set(key, kept, SECONDS)
+    return kept
+
+
+def ranking(day) -> tuple[scorecards.Score, dict]:
+    """As scorecards.by_agency over every occurrence (of the orders there were on `day`)."""
+    kept = parts(day)
+    total, per_agency = scorecards.combine(kept["tallies"], kept["owners"])
+    return scorecards.Score.from_tally(total), {
+        pk: scorecards.Score.from_tally(t) for pk, t in per_agency.items()
+    }
+
+
+def agency_orders(day, agency_id) -> dict:
+    """{order id: Score} of the tracks an agency answers for (its own, and the shared tracks
+    of its obligations), as scorecards.for_agency counts them."""
+    kept = parts(day)
+    owners, orders = kept["owners"], kept["orders"]
+    per_order: dict = {}
+    for (obligation, agency), tally in kept["tallies"].items():
+        if agency == agency_id or (agency is None and agency_id in owners.get(obligation, ())):
+            order = orders.get(obligation)
+            scorecards.add_tally(
+                per_order.get(order) or per_order.setdefault(order, scorecards.new_tally()), tally
+            )
+    return {pk: scorecards.Score.from_tally(t) for pk, t in per_order.items()}
