@@ -2,9 +2,11 @@
 set (200 orders, ~10,000 obligations, ~500,000 occurrences), anonymous, with PUBLIC_SITE on.
 
 Each page is timed on a cache hit (its part rendered under the current data version, the usual
-case) and on a miss (the first view after any change: the cache cleared before each request),
-today and as of a past day (statuses from dates: the costlier query). Prints p50/p95 per page
-with the targets: hit p95 < 50 ms, miss p95 < 300 ms.
+case), on a miss (the first view after a change: a status recorded before each request, which
+moves the data version), and cold (the cache emptied before each request: after a restart
+without a shared cache, or the first view of a new day), today and as of a past day (statuses
+from dates: the costlier query). Prints p50/p95 per page with the targets: hit p95 < 50 ms,
+miss p95 < 300 ms (cold: for information).
 
 Run: .venv/bin/python bench/public_pages.py                  # a scratch SQLite data set
      .venv/bin/python bench/public_pages.py --postgres       # the same on PostgreSQL (127.0.0.1)
@@ -61,13 +63,11 @@ def prepare(args) -> str:
     return os.environ.get("DB_NAME", "")
 
 
-def timed(client, url, n, clear=False):
-    from django.core.cache import cache
-
+def timed(client, url, n, before=None):
     times = []
     for _ in range(n):
-        if clear:
-            cache.clear()
+        if before:
+            before()
         start = time.perf_counter()
         response = client.get(url)
         times.append(time.perf_counter() - start)
@@ -86,6 +86,7 @@ def main():
 
     django.setup()
     from django.conf import settings
+    from django.core.cache import cache
     from django.db import connection
     from django.db.models import Count
     from django.test import Client
@@ -113,21 +114,32 @@ def main():
         pages.insert(0, ("public order page", reverse("public_order", args=[slug])))
     except NoReverseMatch:
         print("(public order page: not on this branch (views/public.py); not measured)")
+    pending = iter(Occurrence.objects.filter(status="open").order_by("?")
+                   .values_list("pk", flat=True)[:10_000])  # fmt: skip
+
+    def change():
+        """A status recorded, as the occurrence page records it: the data version moves."""
+        Occurrence.objects.get(pk=next(pending)).change_status("in_progress", note="bench")
+
     client = Client()
     results = []
-    print(f"{'page':40} {'as of':10} {'hit p50':>8} {'hit p95':>8} {'miss p50':>9} {'miss p95':>9}"
-          "  targets: hit p95 < 50 ms, miss p95 < 300 ms")  # fmt: skip
+    print(f"{'page':34} {'as of':10} {'hit p50':>7} {'hit p95':>7} {'miss p50':>8} "
+          f"{'miss p95':>8} {'cold p50':>8} {'cold p95':>8}  (ms)")  # fmt: skip
     for name, path in pages:
         for label, query in (("today", ""), (PAST_DAY, f"?as_of={PAST_DAY}")):
             url = path + query
-            miss = timed(client, url, args.misses, clear=True)
-            timed(client, url, 3)  # warm
+            cold = timed(client, url, max(3, args.misses // 3), before=cache.clear)
+            timed(client, url, 2)  # the kept counts made, as a page in service has them
+            miss = timed(client, url, args.misses, before=change)
+            timed(client, url, 2)
             hit = timed(client, url, args.hits)
             ok = p95(hit) < HIT and p95(miss) < MISS
             results.append(ok)
-            print(f"{name:40} {label:10} {statistics.median(hit) * 1000:7.1f}  "
-                  f"{p95(hit) * 1000:7.1f}  {statistics.median(miss) * 1000:8.0f}  "
-                  f"{p95(miss) * 1000:8.0f}  {'PASS' if ok else 'FAIL'}")  # fmt: skip
+            print(f"{name:34} {label:10} {statistics.median(hit) * 1000:7.1f} "
+                  f"{p95(hit) * 1000:7.1f} {statistics.median(miss) * 1000:8.0f} "
+                  f"{p95(miss) * 1000:8.0f} {statistics.median(cold) * 1000:8.0f} "
+                  f"{p95(cold) * 1000:8.0f}  {'PASS' if ok else 'FAIL'}")  # fmt: skip
+    print("targets: hit p95 < 50 ms, miss p95 < 300 ms (cold: for information)")
     print(f"{sum(results)} of {len(results)} within the targets")
     return 0 if all(results) else 1
 

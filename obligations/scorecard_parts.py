@@ -3,7 +3,7 @@ re-counting only the obligations that changed.
 
 The ranking of agencies and an agency's scorecard read every occurrence (half a million in the
 benchmark's data set): one grouped count of them takes over a second on SQLite, while a change
-usually touches a handful. So the counts are kept in the cache as tallies per obligation and
+usually touches a handful. So the counts are kept, as tallies per obligation and
 track agency (scorecards.tallies), as of a day, with the stamps they were counted at:
 
 - nothing changed since (the same stamps): they are used as they are;
@@ -15,11 +15,14 @@ track agency (scorecards.tallies), as of a day, with the stamps they were counte
 
 The stamps are those of the data version (obligations/versions.py): every write path moves
 them, so what the pages show is never older than the data version they are cached under.
+
+They are kept in the process's memory, not in the shared cache: unpickling ten thousand tallies
+from the cache on every view cost about as much as the counting it saved. Each process counts
+in full once a day (the day is in the key) and after a change other than to occurrences.
 """
 
 from datetime import UTC, timedelta
 
-from django.core.cache import cache
 from django.db import connection
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -30,7 +33,8 @@ from obligations.views.common import existing_on
 
 MARGIN = timedelta(minutes=5)  # longer than any transaction that writes occurrences
 MOST = 500  # obligations changed at once above which everything is counted again
-SECONDS = 24 * 3600  # the day is in the key: yesterday's parts are of no use
+KEEP = 4  # days kept per process (today, and a few "as of" days people are looking at)
+_kept: dict = {}  # key: the parts (replaced whole, never changed in place: threads read them)
 
 
 def _stamps():
@@ -61,9 +65,9 @@ def _count(day, obligations=None) -> dict:
 def parts(day) -> dict:
     """{"tallies": {(obligation id, track agency id): tally}, "owners": {obligation id:
     [agency ids]}, "orders": {obligation id: order id}} as of `day`, up to date."""
-    key = f"scorecard-parts:{day}:{clock.today()}"
+    key = (connection.alias, connection.settings_dict["NAME"], day, clock.today())
     latest, others = _stamps()  # read before counting: a change after it is seen next time
-    kept = cache.get(key)
+    kept = _kept.get(key)
     if kept and kept["others"] == others and kept["latest"] == latest:
         return kept
     if kept and kept["others"] == others and kept["latest"] and latest:
@@ -72,15 +76,20 @@ def parts(day) -> dict:
         if len(changed) <= MOST:
             tallies = {k: t for k, t in kept["tallies"].items() if k[0] not in changed}
             tallies.update(_count(day, changed))
-            kept.update(tallies=tallies, latest=latest)
-            cache.set(key, kept, SECONDS)
-            return kept
+            return _keep(key, {**kept, "tallies": tallies, "latest": latest})
     orders = dict(Obligation.objects.values_list("pk", "order_id").order_by())
     kept = {
         "tallies": _count(day), "latest": latest, "others": others, "orders": orders,
         "owners": scorecards.agencies_of(set(orders)),  # any obligation's: a track may be new
     }  # fmt: skip
-    cache.set(key, kept, SECONDS)
+    return _keep(key, kept)
+
+
+def _keep(key, kept) -> dict:
+    _kept.pop(key, None)
+    while len(_kept) >= KEEP:
+        _kept.pop(next(iter(_kept)), None)  # the oldest
+    _kept[key] = kept
     return kept
 
 
