@@ -290,3 +290,15 @@ def test_kept_counts_follow_a_status_change_and_a_deletion(agency_tracks):
     assert scorecard_parts.agency_orders(DAY, dos.pk)[other.order_id].overdue == 1
     other.order.delete()
     assert scorecard_parts.ranking(DAY) == fresh() and dos.pk not in fresh()[1]
+
+
+def test_the_report_escapes_what_it_shows(client, settings, tracks, agency_tracks):
+    settings.PUBLIC_SITE = True
+    Occurrence.objects.filter(evidence_url__startswith="https://agency").update(
+        evidence_url='https://agency.example.gov/"><script>alert(1)</script>'
+    )
+    Agency.objects.filter(pk=agency_tracks.pk).update(abbreviation="<b>DHS</b>")
+    url = reverse("public_order_report", args=[order_slug(tracks)])
+    html = client.get(url + "?as_of=2017-07-24").content.decode()
+    assert "<script>alert" not in html and "<b>DHS" not in html
+    assert "&lt;b&gt;DHS&lt;/b&gt;" in html
