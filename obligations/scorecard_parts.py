@@ -74,15 +74,38 @@ def parts(day) -> dict:
         since = Occurrence.objects.filter(updated_at__gt=kept["latest"] - MARGIN)
         changed = set(since.values_list("obligation_id", flat=True).distinct()[: MOST + 1])
         if len(changed) <= MOST:
-            tallies = {k: t for k, t in kept["tallies"].items() if k[0] not in changed}
-            tallies.update(_count(day, changed))
-            return _keep(key, {**kept, "tallies": tallies, "latest": latest})
+            return _keep(key, _recount(kept, day, changed, latest))
     orders = dict(Obligation.objects.values_list("pk", "order_id").order_by())
     kept = {
         "tallies": _count(day), "latest": latest, "others": others, "orders": orders,
         "owners": scorecards.agencies_of(set(orders)),  # any obligation's: a track may be new
     }  # fmt: skip
+    kept["total"], kept["per_agency"] = scorecards.combine(kept["tallies"], kept["owners"])
     return _keep(key, kept)
+
+
+def _recount(kept, day, changed, latest) -> dict:
+    """New parts: `kept` with the obligations `changed` counted again, and the sums moved by
+    the difference (the old parts stay as they are: another thread may be reading them)."""
+    old = {k: t for k, t in kept["tallies"].items() if k[0] in changed}
+    new = _count(day, changed)
+    tallies = {k: t for k, t in kept["tallies"].items() if k[0] not in changed}
+    tallies.update(new)
+    total, per_agency = list(kept["total"]), dict(kept["per_agency"])
+    copied = set()
+    for sign, entries in ((-1, old), (1, new)):
+        for (obligation, agency), tally in entries.items():
+            scorecards.add_tally(total, tally, sign)
+            for owner in kept["owners"].get(obligation, (None,)) if agency is None else (agency,):
+                if owner not in copied:
+                    per_agency[owner] = list(per_agency.get(owner) or scorecards.new_tally())
+                    copied.add(owner)
+                scorecards.add_tally(per_agency[owner], tally, sign)
+    for owner in copied:  # an agency with nothing left is not listed, as in a full count
+        if not any(per_agency[owner][: scorecards.VERIFIED + 1]):
+            del per_agency[owner]
+    return {**kept, "tallies": tallies, "latest": latest, "total": total,
+            "per_agency": per_agency}  # fmt: skip
 
 
 def _keep(key, kept) -> dict:
@@ -96,9 +119,8 @@ def _keep(key, kept) -> dict:
 def ranking(day) -> tuple[scorecards.Score, dict]:
     """As scorecards.by_agency over every occurrence (of the orders there were on `day`)."""
     kept = parts(day)
-    total, per_agency = scorecards.combine(kept["tallies"], kept["owners"])
-    return scorecards.Score.from_tally(total), {
-        pk: scorecards.Score.from_tally(t) for pk, t in per_agency.items()
+    return scorecards.Score.from_tally(kept["total"]), {
+        pk: scorecards.Score.from_tally(t) for pk, t in kept["per_agency"].items()
     }
 
 

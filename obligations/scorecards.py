@@ -208,13 +208,17 @@ def new_tally() -> list:
     return [0] * (VERIFIED + 1) + [None]
 
 
-def add_tally(into: list, tally: list) -> list:
+def add_tally(into: list, tally: list, sign: int = 1) -> list:
+    """`tally` added to `into` (subtracted, with sign -1: what was added before), in place."""
     for i in range(VERIFIED + 1):
-        into[i] += tally[i]
+        into[i] += sign * tally[i]
     if tally[-1]:
-        into[-1] = into[-1] or {}
+        into[-1] = dict(into[-1] or {})  # never the dictionary of the tally it was copied from
         for days, n in tally[-1].items():
-            into[-1][days] = into[-1].get(days, 0) + n
+            into[-1][days] = into[-1].get(days, 0) + sign * n
+            if not into[-1][days]:
+                del into[-1][days]
+        into[-1] = into[-1] or None
     return into
 
 
