@@ -31,7 +31,9 @@ from obligations import clock, scorecards
 from obligations.models import DeletionCount, Obligation, Occurrence, Order
 from obligations.views.common import existing_on
 
-MARGIN = timedelta(minutes=5)  # longer than any transaction that writes occurrences
+# Stamps are set by the web process's clock just before its transaction commits: this covers
+# that transaction's length and the clocks of several hosts disagreeing by a little.
+MARGIN = timedelta(seconds=30)
 MOST = 500  # obligations changed at once above which everything is counted again
 KEEP = 4  # days kept per process (today, and a few "as of" days people are looking at)
 _kept: dict = {}  # key: the parts (replaced whole, never changed in place: threads read them)
