@@ -129,6 +129,11 @@ def main():
 
     client = Client()
     results = []
+    health = timed(client, "/healthz", 50)
+    print(
+        f"(machine load: the cheapest view, /healthz, median {statistics.median(health) * 1000:.1f}"
+        " ms; os.getloadavg() " + ", ".join(f"{x:.1f}" for x in os.getloadavg()) + ")"
+    )
     print(f"{'page':34} {'as of':10} {'hit p50':>7} {'hit p95':>7} {'miss p50':>8} "
           f"{'miss p95':>8} {'cold p50':>8} {'cold p95':>8}  (ms)")  # fmt: skip
     for name, path in pages:
