@@ -14,6 +14,7 @@ from obligations.views import (
     public,
     reminders,
     revisions,
+    scorecards,
 )
 
 urlpatterns = [
@@ -47,6 +48,19 @@ urlpatterns = [
     # Personal tokens for the JSON API (/api/v1/, tracker/urls.py): made, listed, revoked.
     path("api-tokens/", api_pages.api_tokens, name="api_tokens"),
     path("api-tokens/<int:pk>/revoke/", api_pages.api_token_revoke, name="api_token_revoke"),
+    # The public record's scorecards (no sign-in; 404 unless PUBLIC_SITE is on).
+    path("public/scorecards/", scorecards.ranking, name="public_scorecards"),
+    path(
+        "public/orders/<str:slug>/scorecard/",
+        scorecards.order_scorecard,
+        name="public_order_scorecard",
+    ),
+    path(
+        "public/agencies/<str:slug>/scorecard/",
+        scorecards.agency_scorecard,
+        name="public_agency_scorecard",
+    ),
+    path("public/orders/<str:slug>/report/", scorecards.order_report, name="public_order_report"),
     # The token is the only credential: anything but 43 URL-safe characters is not a route.
     re_path(rf"^calendar/(?P<token>{TOKEN_PATTERN})\.ics$", feeds.feed_ics, name="feed_ics"),
     # The public record (settings.PUBLIC_SITE; 404 when off): citable addresses, by the order's

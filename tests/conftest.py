@@ -158,6 +158,8 @@ def world(people, make_feed, settings, tmp_path):
         "public_order": ["eo-99010"], "public_obligation": ["eo-99010", obligation.key],
         "public_agency": ["department-of-homeland-security"],
         "public_evidence": [evidence.pk, evidence.name],
+        "public_order_scorecard": ["eo-99010"], "public_order_report": ["eo-99010"],
+        "public_agency_scorecard": ["department-of-homeland-security"],
     }  # fmt: skip
 
 

@@ -102,6 +102,12 @@ MATRIX = {
     "public_obligation": [("GET", None, every(404))],
     "public_agency": [("GET", None, every(404))],
     "public_evidence": [("GET", None, every(404))],
+    # The public record's scorecards: not there while PUBLIC_SITE is off (the default); with it
+    # on, open to all (tests/test_scorecards.py).
+    "public_scorecards": [("GET", None, every(404))],
+    "public_order_scorecard": [("GET", None, every(404))],
+    "public_agency_scorecard": [("GET", None, every(404))],
+    "public_order_report": [("GET", None, every(404))],
 }
 
 
