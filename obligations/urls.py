@@ -10,6 +10,7 @@ from obligations.views import (
     home,
     imports,
     lists,
+    opendata,
     reminders,
     revisions,
 )
@@ -44,4 +45,15 @@ urlpatterns = [
     path("feeds/<int:pk>/revoke/", feeds.feed_revoke, name="feed_revoke"),
     # The token is the only credential: anything but 43 URL-safe characters is not a route.
     re_path(rf"^calendar/(?P<token>{TOKEN_PATTERN})\.ics$", feeds.feed_ics, name="feed_ics"),
+    # Open data (public, no sign-in; 404 unless PUBLIC_SITE): documented at /public/data/.
+    path("public/data/", opendata.data, name="public_data"),
+    path("public/data/obligations.csv", opendata.data_csv, name="public_data_csv"),
+    path("public/data/obligations.json", opendata.data_json, name="public_data_json"),
+    path("public/data/schema.json", opendata.schema, name="public_schema"),
+    path("public/orders/<str:slug>/obligations.csv", opendata.order_csv, name="public_order_csv"),
+    path(
+        "public/orders/<str:slug>/obligations.json", opendata.order_json, name="public_order_json"
+    ),
+    path("public/orders/<str:slug>/calendar.ics", opendata.order_ics, name="public_order_ics"),
+    path("public/changes.atom", opendata.changes_atom, name="public_changes_atom"),
 ]
