@@ -153,6 +153,8 @@ def world(people, make_feed, settings, tmp_path):
         "effect_apply": [effect], "effect_reject": [effect], "effect_undo": [effect],
         "version_detail": [version], "version_apply": [version], "version_reject": [version],
         "password_reset_confirm": ["MQ", "not-a-token"],
+        "public_order_csv": ["eo-99010"], "public_order_json": ["eo-99010"],
+        "public_order_ics": ["eo-99010"],
     }  # fmt: skip
 
 

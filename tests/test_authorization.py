@@ -92,6 +92,15 @@ MATRIX = {
     "version_detail": [("GET", None, signed_in(200))],
     "version_apply": [("POST", {"keep_corrections": "on"}, {**signed_in(403), "admin": 302})],
     "version_reject": [("POST", {}, {**signed_in(403), "admin": 302})],
+    # The public site (PUBLIC_SITE on here; off, every public URL is a 404: test_opendata).
+    "public_data": [("GET", None, every(200)), ("POST", {}, every(405))],
+    "public_data_csv": [("GET", None, every(200))],
+    "public_data_json": [("GET", None, every(200))],
+    "public_schema": [("GET", None, every(200))],
+    "public_order_csv": [("GET", None, every(200))],
+    "public_order_json": [("GET", None, every(200))],
+    "public_order_ics": [("GET", None, every(200))],
+    "public_changes_atom": [("GET", None, every(200))],
 }
 
 
@@ -121,7 +130,8 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "method", "data", "role", "answer"), CASES)
-def test_matrix(client, people, world, name, method, data, role, answer):
+def test_matrix(client, people, world, settings, name, method, data, role, answer):
+    settings.PUBLIC_SITE = True
     users = {"reader": "reader", "other": "dos", "own": "dhs", "admin": "admin",
              "verifier": "verifier", "closer": "closer"}  # fmt: skip
     if data and data.get("_submitted_first"):
