@@ -21,6 +21,7 @@ import io
 import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from itertools import islice
 from types import SimpleNamespace
 from urllib.parse import quote
 
@@ -40,6 +41,7 @@ LICENCE = {
 }
 SCHEMA_DRAFT = "https://json-schema.org/draft/2020-12/schema"
 ROWS_PER_CHUNK = 500  # rows per piece of a streamed file: few writes, little memory
+CHUNK = 2000  # tracks read from the database at a time
 
 
 @dataclass(frozen=True)
@@ -156,15 +158,6 @@ def occurrences(day: date, order=None):
     )  # fmt: skip
 
 
-def obligations(day: date, order=None):
-    """The public obligations, in the order occurrences() gives their tracks."""
-    rows = Obligation.objects.filter(review_state=Obligation.Review.CONFIRMED, withdrawn_by=None)
-    if order is not None:
-        rows = rows.filter(order=order)
-    rows = existing_on(rows, day, order="order__")
-    return rows.order_by(F("order__signed").asc(nulls_last=True), "order_id", "span_start", "id")
-
-
 def obligation_path(slug: str, key: str) -> str:
     """The public page of an obligation. Its view belongs to the public pages; until that is
     there, the address it will have."""
@@ -178,38 +171,40 @@ def rows(day: date, order=None, link=str):
     """The rows of the files, as lists of values in FIELDS' order (None: there is none).
     `link(path)` makes the absolute address.
 
-    Two queries read in chunks side by side, in one order: the tracks, and their obligations
-    (with their order), each obligation's part made once for all its tracks, as a merge join
-    would. Memory stays flat however many rows; and the obligation's long columns (its quote,
-    its rule) are read and decoded once, not once per track (that was a third of the time)."""
+    The tracks are read in chunks, and for each chunk the obligations (with their orders) it
+    needs that the previous chunk did not, in one query: an obligation's part of a row is made
+    once for all its tracks, and its long columns (quote, rule) are read and decoded once, not
+    per track (that was a third of the time). Memory holds one chunk, however many rows. A
+    chunk's own query, rather than a second cursor merged in step, cannot lose its place when
+    an obligation changes while a long download runs; one deleted meanwhile loses its rows."""
     past = day < clock.today()
-    agencies = _agencies()
-    orders = {}
-    shared = (
-        (r[0], _obligation(r, link, orders))
-        for r in obligations(day, order).values_list(*OBLIGATION).iterator(chunk_size=2000)
-    )
-    current, common = None, None
+    agencies, orders, known = Agencies(), {}, {}
     status, obligation_id, agency_id = AT["status_then"], AT["obligation_id"], AT["agency_id"]
     due, start, end, explanation = (AT[k] for k in ("due", "period_start", "period_end",
                                                     "explanation"))  # fmt: skip
-    dates = [(name, AT[name]) for name in DATES]
-    links = [(name, AT[name], AT[date_name]) for name, date_name in LINKED]
-    tracks = occurrences(day, order).values_list(*TRACK).iterator(chunk_size=2000)
-    for r in tracks:
-        while r[obligation_id] != current:  # the next obligation that has public tracks
-            current, common = next(shared)
-        if past:  # what had not happened by then is empty
-            on = [v if (v := r[i]) and v <= day else None for _, i in dates]
-            shown = [r[i] if (v := r[d]) and v <= day else None for _, i, d in links]
-        else:
-            on = [r[i] for _, i in dates]
-            shown = [r[i] for _, i, _ in links]
-        yield [
-            *common[:-1], *agencies[r[agency_id]], r[due].isoformat(), _iso(r[start]),
-            _iso(r[end]), r[explanation], r[status], *map(_iso, on), *(v or None for v in shown),
-            common[-1],
-        ]  # fmt: skip
+    dates = [AT[name] for name in DATES]
+    links = [(AT[name], AT[date_name]) for name, date_name in LINKED]
+    tracks = occurrences(day, order).values_list(*TRACK).iterator(chunk_size=CHUNK)
+    while chunk := list(islice(tracks, CHUNK)):
+        wanted = {r[obligation_id] for r in chunk}
+        known = {pk: common for pk, common in known.items() if pk in wanted}
+        found = Obligation.objects.filter(pk__in=wanted - known.keys()).values_list(*OBLIGATION)
+        known.update((r[0], _obligation(r, link, orders)) for r in found)
+        for r in chunk:
+            common = known.get(r[obligation_id])
+            if common is None:
+                continue  # deleted since the tracks were read
+            if past:  # what had not happened by then is empty
+                on = [v if (v := r[i]) and v <= day else None for i in dates]
+                shown = [r[i] if (v := r[d]) and v <= day else None for i, d in links]
+            else:
+                on = [r[i] for i in dates]
+                shown = [r[i] for i, _ in links]
+            yield [
+                *common[:-1], *agencies[r[agency_id]], r[due].isoformat(), _iso(r[start]),
+                _iso(r[end]), r[explanation], r[status], *map(_iso, on),
+                *(v or None for v in shown), common[-1],
+            ]  # fmt: skip
 
 
 def _obligation(r, link, orders: dict) -> list:
@@ -229,12 +224,22 @@ def _obligation(r, link, orders: dict) -> list:
     ]  # fmt: skip
 
 
-def _agencies() -> dict:
-    """{agency id: (name, short name, slug)}: a few hundred rows, read once."""
-    found = {None: (None, None, None)}  # a shared track
-    for agency in Agency.objects.only("name", "abbreviation"):
-        found[agency.pk] = (agency.name, agency.abbreviation or None, public.agency_slug(agency))
-    return found
+class Agencies(dict):
+    """{agency id: (name, short name, slug)}: a few hundred rows, read once; one made while a
+    download runs is read when a row names it."""
+
+    def __init__(self):
+        super().__init__({None: (None, None, None)})  # a shared track
+        for agency in Agency.objects.only("name", "abbreviation"):
+            self[agency.pk] = self.values_of(agency)
+
+    def __missing__(self, pk):
+        self[pk] = self.values_of(Agency.objects.get(pk=pk))
+        return self[pk]
+
+    @staticmethod
+    def values_of(agency) -> tuple:
+        return agency.name, agency.abbreviation or None, public.agency_slug(agency)
 
 
 def _iso(day):
