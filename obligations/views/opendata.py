@@ -14,6 +14,7 @@ from datetime import date
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
+from django.db.models import Exists, OuterRef
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,7 +25,7 @@ from django.utils.text import compress_string
 from django.views.decorators.http import require_safe
 
 from obligations import clock, feeds, opendata
-from obligations.models import Order
+from obligations.models import Obligation, Order
 from obligations.public import get_order, order_slug, public_site
 from obligations.schedule import out_of_range
 from obligations.versions import data_version
@@ -38,10 +39,11 @@ KINDS = {"csv": "text/csv; charset=utf-8; header=present", "json": "application/
 @require_safe
 def data(request):
     """The documentation of the files: each file, each field with its type and meaning."""
-    orders = opendata.public_occurrences().values("obligation__order_id").distinct()
-    listed = []
-    for order in Order.objects.filter(pk__in=orders).defer("text").order_by("-signed", "number"):
-        listed.append((order, order_slug(order)))
+    public = Obligation.objects.filter(
+        order=OuterRef("pk"), review_state=Obligation.Review.CONFIRMED, withdrawn_by=None
+    )
+    orders = Order.objects.filter(Exists(public)).defer("text").order_by("-signed", "number")
+    listed = [(order, order_slug(order)) for order in orders]
     return render(request, "public/data.html", {
         "fields": opendata.FIELDS, "licence": opendata.LICENCE, "orders": listed,
         "changes": opendata.CHANGES,
