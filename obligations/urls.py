@@ -12,6 +12,7 @@ from obligations.views import (
     imports,
     lists,
     public,
+    opendata,
     reminders,
     revisions,
     scorecards,
@@ -74,4 +75,15 @@ urlpatterns = [
     ),
     path("public/agencies/<str:slug>/", public.public_agency, name="public_agency"),
     path("public/evidence/<int:pk>/<str:name>", public.public_evidence, name="public_evidence"),
+    # Open data (public, no sign-in; 404 unless PUBLIC_SITE): documented at /public/data/.
+    path("public/data/", opendata.data, name="public_data"),
+    path("public/data/obligations.csv", opendata.data_csv, name="public_data_csv"),
+    path("public/data/obligations.json", opendata.data_json, name="public_data_json"),
+    path("public/data/schema.json", opendata.schema, name="public_schema"),
+    path("public/orders/<str:slug>/obligations.csv", opendata.order_csv, name="public_order_csv"),
+    path(
+        "public/orders/<str:slug>/obligations.json", opendata.order_json, name="public_order_json"
+    ),
+    path("public/orders/<str:slug>/calendar.ics", opendata.order_ics, name="public_order_ics"),
+    path("public/changes.atom", opendata.changes_atom, name="public_changes_atom"),
 ]

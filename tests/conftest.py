@@ -160,6 +160,8 @@ def world(people, make_feed, settings, tmp_path):
         "public_evidence": [evidence.pk, evidence.name],
         "public_order_scorecard": ["eo-99010"], "public_order_report": ["eo-99010"],
         "public_agency_scorecard": ["department-of-homeland-security"],
+        "public_order_csv": ["eo-99010"], "public_order_json": ["eo-99010"],
+        "public_order_ics": ["eo-99010"],
     }  # fmt: skip
 
 

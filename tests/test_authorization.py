@@ -95,19 +95,26 @@ MATRIX = {
     "version_detail": [("GET", None, signed_in(200))],
     "version_apply": [("POST", {"keep_corrections": "on"}, {**signed_in(403), "admin": 302})],
     "version_reject": [("POST", {}, {**signed_in(403), "admin": 302})],
-    # The public record: not there at all unless settings.PUBLIC_SITE is on (off by default);
-    # tests/test_public.py and test_public_leak.py cover it on.
-    "public_home": [("GET", None, every(404))],
-    "public_order": [("GET", None, every(404))],
-    "public_obligation": [("GET", None, every(404))],
-    "public_agency": [("GET", None, every(404))],
+    # The public record, with PUBLIC_SITE on (test_matrix turns it on; off, every public URL is
+    # a 404: test_public.py, test_scorecards.py, test_opendata.py): open to everyone alike.
+    "public_home": [("GET", None, every(200))],
+    "public_order": [("GET", None, every(200))],
+    "public_obligation": [("GET", None, every(200))],
+    "public_agency": [("GET", None, every(200))],
+    # The world's file is not marked public: not there for anyone, signed in or not.
     "public_evidence": [("GET", None, every(404))],
-    # The public record's scorecards: not there while PUBLIC_SITE is off (the default); with it
-    # on, open to all (tests/test_scorecards.py).
-    "public_scorecards": [("GET", None, every(404))],
-    "public_order_scorecard": [("GET", None, every(404))],
-    "public_agency_scorecard": [("GET", None, every(404))],
-    "public_order_report": [("GET", None, every(404))],
+    "public_scorecards": [("GET", None, every(200))],
+    "public_order_scorecard": [("GET", None, every(200))],
+    "public_agency_scorecard": [("GET", None, every(200))],
+    "public_order_report": [("GET", None, every(200))],
+    "public_data": [("GET", None, every(200)), ("POST", {}, every(405))],
+    "public_data_csv": [("GET", None, every(200))],
+    "public_data_json": [("GET", None, every(200))],
+    "public_schema": [("GET", None, every(200))],
+    "public_order_csv": [("GET", None, every(200))],
+    "public_order_json": [("GET", None, every(200))],
+    "public_order_ics": [("GET", None, every(200))],
+    "public_changes_atom": [("GET", None, every(200))],
 }
 
 
@@ -138,7 +145,8 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "method", "data", "role", "answer"), CASES)
-def test_matrix(client, people, world, name, method, data, role, answer):
+def test_matrix(client, people, world, settings, name, method, data, role, answer):
+    settings.PUBLIC_SITE = True
     users = {"reader": "reader", "other": "dos", "own": "dhs", "admin": "admin",
              "verifier": "verifier", "closer": "closer"}  # fmt: skip
     if data and data.get("_submitted_first"):
