@@ -229,6 +229,8 @@ def signed_in_page(browser, live_server, width, username="reader"):
     context.add_init_script(WATCH_CSP)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    page.errors = []  # uncaught script errors (USWDS's script must run cleanly on our markup)
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", "pw-for-tests-only")
@@ -270,7 +272,7 @@ def test_nothing_overflows_a_phone(browser, live_server, people, eo_13768, make_
     assert page.locator("nav.usa-nav a:has-text('Feeds')").is_visible()
     page.wait_for_timeout(500)  # the drawer slides in
     shot(page, "menu-390")
-    assert page.evaluate("window.__csp") == []
+    assert page.evaluate("window.__csp") == [] and page.errors == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -296,4 +298,22 @@ def test_the_revoke_button_is_inside_the_window_at_1280(browser, live_server, pe
     # a multiple select shows several options, not one clipped line
     assert page.evaluate("document.querySelector('select[multiple]').clientHeight") > 100
     shot(page, "reminders-1280")
-    assert page.evaluate("window.__csp") == []
+    assert page.evaluate("window.__csp") == [] and page.errors == []
+
+
+def test_status_tag_words_and_days_late():
+    from datetime import date
+
+    from obligations.templatetags.tracker import status_tag
+
+    day = date(2017, 7, 24)
+    assert status_tag("open", date(2017, 7, 21), day) == (
+        '<span class="usa-tag status status-overdue">overdue · 3 days late</span>'
+    )
+    assert 'status-open">open<' in status_tag("open", day, day)  # due today is not late
+    assert status_tag("unmet", date(2017, 4, 25), day, date(2017, 5, 5)) == (
+        '<span class="usa-tag status status-unmet">unmet · 10 days late</span>'
+    )
+    assert status_tag("not_required", date(2017, 4, 25), day) == (
+        '<span class="usa-tag status status-not_required">not required</span>'
+    )
