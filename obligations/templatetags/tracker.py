@@ -152,6 +152,15 @@ def sort_link(context, key: str, label: str):
                        mark_safe(aria), label, arrow)  # fmt: skip
 
 
+@register.filter
+def page_numbers(page) -> list[int | None]:
+    """The page numbers a pagination bar offers around `page`: the first and last, the current
+    one and its neighbours (Django's elided range); None stands for the pages left out."""
+    paginator = page.paginator
+    numbers = paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1)
+    return [None if n == paginator.ELLIPSIS else n for n in numbers]
+
+
 # The USWDS class of each kind of form control.
 WIDGET_CLASSES = {"select": "usa-select", "selectmultiple": "usa-select usa-select--multiple",
                   "textarea": "usa-textarea", "checkbox": "usa-checkbox__input",
