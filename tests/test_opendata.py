@@ -280,3 +280,13 @@ def test_values_are_written_as_recorded(client, record):
     assert waived[0]["closed_on"] == "2017-06-01"
     before = csv_rows(get(client, "public_order_csv", SLUG, as_of="2017-05-31"))
     assert not any(r["authority"] for r in before)  # not yet cited then
+
+
+def test_downloads_are_gzipped_for_clients_that_accept_it(client, record):
+    plain = get(client, "public_data_json")
+    url = reverse("public_data_json")
+    zipped = client.get(url, headers={"accept-encoding": "gzip, deflate"})
+    assert zipped["Content-Encoding"] == "gzip" and zipped["Vary"].count("Accept-Encoding")
+    assert gzip.decompress(body(zipped)) == body(plain)
+    assert zipped["ETag"] == "W/" + plain["ETag"]
+    assert client.get(url, headers={"if-none-match": zipped["ETag"]}).status_code == 304
