@@ -1,7 +1,10 @@
 from django.contrib import admin
+from django.db import models
+from django.db.models import Count, Q
 
 from obligations.models import (
     Agency,
+    ApiToken,
     Feed,
     Follow,
     Obligation,
@@ -185,3 +188,109 @@ class EvidenceAdmin(ReadOnlyAdmin):
     @admin.display(description="SHA-256")
     def short_sha256(self, obj):
         return obj.sha256[:12]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    """Who has API tokens and when they were used; the hash is never shown (nor the token,
+    which is not stored). A person revokes their own on the API tokens page."""
+
+    list_display = ["name", "user", "prefix", "created", "last_used_at", "revoked_at"]
+    list_filter = ["revoked_at"]
+    search_fields = ["name", "user__username", "prefix"]
+    list_select_related = ["user"]
+    fields = ["name", "user", "prefix", "created", "last_used_at", "revoked_at"]
+
+
+# Outgoing webhooks (obligations/webhooks.py). Imported here, like Evidence above, so that this
+# block merges cleanly with concurrent edits of the import list.
+from obligations import webhook_delivery, webhooks
+from obligations.models import Webhook, WebhookDelivery, new_webhook_secret
+
+
+@admin.register(Webhook)
+class WebhookAdmin(admin.ModelAdmin):
+    """The secret is made with the webhook and shown here, for the admin to give the receiver;
+    "new secret" replaces it (the receiver must then take the new one)."""
+
+    list_display = ["url", "agency", "order", "active", "created", "pending", "failed"]
+    list_filter = ["active", ("agency", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["url"]
+    autocomplete_fields = ["agency", "order"]
+    list_select_related = ["agency", "order"]
+    readonly_fields = ["secret", "created"]
+    actions = ["send_test_event", "new_secret"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a bare host: https
+
+    def get_queryset(self, request):
+        waiting = Count("deliveries", filter=Q(deliveries__next_attempt_at__isnull=False))
+        given_up = Count(
+            "deliveries", filter=Q(deliveries__next_attempt_at=None, deliveries__delivered_at=None)
+        )
+        return super().get_queryset(request).annotate(n_waiting=waiting, n_given_up=given_up)
+
+    @admin.display(description="waiting", ordering="n_waiting")
+    def pending(self, obj):
+        return obj.n_waiting
+
+    @admin.display(description="given up", ordering="n_given_up")
+    def failed(self, obj):
+        return obj.n_given_up
+
+    @admin.action(description="Send a test event (ping)", permissions=["change"])
+    def send_test_event(self, request, queryset):
+        for hook in queryset:
+            webhooks.ping(hook)
+        self.message_user(request, f"{queryset.count()} test event(s) queued; see the log.")
+
+    @admin.action(
+        description="Make a new secret (the receiver must take it)", permissions=["change"]
+    )
+    def new_secret(self, request, queryset):
+        for hook in queryset:
+            hook.secret = new_webhook_secret()
+            hook.save(update_fields=["secret"])
+        self.message_user(request, "New secrets made: open each webhook to read its secret.")
+
+
+class DeliveryStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("pending", "waiting"), ("delivered", "delivered"), ("failed", "given up")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.exclude(next_attempt_at=None)
+        if self.value() == "delivered":
+            return queryset.filter(next_attempt_at=None).exclude(delivered_at=None)
+        if self.value() == "failed":
+            return queryset.filter(next_attempt_at=None, delivered_at=None)
+        return queryset
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(ReadOnlyAdmin):
+    """The delivery log: written only by obligations/webhook_delivery.py. "Send again" makes the
+    chosen deliveries due now (one more attempt for those given up), same delivery id."""
+
+    list_display = ["delivery_id", "webhook", "event", "state", "attempts", "last_status_code",
+                    "last_error", "next_attempt_at", "delivered_at", "created"]  # fmt: skip
+    list_filter = [DeliveryStateFilter, "event", ("webhook", admin.RelatedOnlyFieldListFilter)]
+    list_select_related = ["webhook__agency", "webhook__order"]
+    search_fields = ["delivery_id", "last_error"]
+    date_hierarchy = "created"
+    actions = ["send_again"]
+
+    @admin.display(description="state")
+    def state(self, obj):
+        return obj.state
+
+    def has_send_permission(self, request):
+        return request.user.has_perm("obligations.change_webhook")
+
+    @admin.action(description="Send again", permissions=["send"])
+    def send_again(self, request, queryset):
+        n = webhook_delivery.send_again(queryset)
+        self.message_user(request, f"{n} deliver{'y' if n == 1 else 'ies'} due again now.")

@@ -237,9 +237,16 @@ def calendar(name: str) -> Calendar:
 
 def render(feed: Feed, link) -> bytes:
     """The calendar: one all-day VEVENT per occurrence. `link(path)` makes absolute URLs."""
-    cal = calendar(feed.name)
-    events = Events(feed, link)
-    for tracks in due_dates(event_rows(feed)):
+    return render_rows(feed.name, occurrences(feed), link, alarms=feed.alarms)
+
+
+def render_rows(name: str, rows, link, *, alarms=False, url=None) -> bytes:
+    """The calendar named `name` of the occurrences `rows` (a queryset): one all-day VEVENT per
+    due date. `url(tracks)`, if given, is an event's address (the public site's); by default the
+    dashboard's track or obligation page."""
+    cal = calendar(name)
+    events = Events(rows, link, alarms=alarms, url=url)
+    for tracks in due_dates(event_rows(rows)):
         cal.add_component(events.event(tracks))
     return cal.to_ical()
 
@@ -282,14 +289,14 @@ ROW = (
 )  # fmt: skip
 
 
-def event_rows(feed: Feed):
-    """The feed's tracks as plain dicts of the columns an event needs (model instances cost
+def event_rows(rows):
+    """The tracks of `rows` (a feed's occurrences) as plain dicts of the columns an event needs (model instances cost
     more to make than the events themselves), each due date's tracks next to each other.
 
     By obligation and sequence, not by date: the tracks of one due date can have different
     dates (a pending track moves when the conventions change, a submitted one keeps its date),
     and rows of one due date apart would make two events with one UID."""
-    ordered = occurrences(feed).order_by("obligation_id", "sequence", "agency__name", "id")
+    ordered = rows.order_by("obligation_id", "sequence", "agency__name", "id")
     return ordered.values(*ROW).iterator(chunk_size=2000)
 
 
@@ -299,10 +306,10 @@ def due_dates(rows):
         yield list(tracks)
 
 
-def agencies(feed: Feed) -> dict[int, list[str]]:
-    """{obligation id: its agencies' short names}, for every obligation in the feed, in one
-    query; by agency name, as `obligation.agencies.all()` orders them."""
-    shown = occurrences(feed).values("obligation_id")
+def agencies(rows) -> dict[int, list[str]]:
+    """{obligation id: its agencies' short names}, for every obligation of the occurrences
+    `rows`, in one query; by agency name, as `obligation.agencies.all()` orders them."""
+    shown = rows.values("obligation_id")
     links = Obligation.agencies.through.objects.filter(obligation_id__in=shown)
     found = {}
     for obligation, abbreviation, name in links.order_by("agency__name").values_list(
@@ -312,16 +319,16 @@ def agencies(feed: Feed) -> dict[int, list[str]]:
     return found
 
 
-def text_changes(feed: Feed) -> dict[int, tuple]:
+def text_changes(rows) -> dict[int, tuple]:
     """{obligation id: (how many changes its history holds, the latest one's time)}, for the
-    obligations in the feed with any. The obligation's text is in SUMMARY and DESCRIPTION: each
+    obligations of the occurrences `rows` with any. The obligation's text is in SUMMARY and DESCRIPTION: each
     change raises the SEQUENCE of its events (the history is append-only: the count only grows)
     and moves their stamps. Not `Obligation.updated`: a new text of the order moves it on every
     obligation, even those whose own text did not change."""
-    shown = occurrences(feed).values("obligation_id")
-    rows = ObligationChange.objects.filter(obligation_id__in=shown).order_by()
-    rows = rows.values("obligation_id").annotate(n=Count("id"), last=Max("at"))
-    return {row["obligation_id"]: (row["n"], row["last"]) for row in rows}
+    shown = rows.values("obligation_id")
+    changes = ObligationChange.objects.filter(obligation_id__in=shown).order_by()
+    changes = changes.values("obligation_id").annotate(n=Count("id"), last=Max("at"))
+    return {row["obligation_id"]: (row["n"], row["last"]) for row in changes}
 
 
 class Events:
@@ -330,10 +337,11 @@ class Events:
     than serializing it. Values that repeat (days, stamps, what an obligation's occurrences
     share) are made once and shared between events: serializing only reads them."""
 
-    def __init__(self, feed: Feed, link):
-        self.alarms = feed.alarms
-        self.agencies = agencies(feed)
-        self.changes = text_changes(feed)
+    def __init__(self, rows, link, *, alarms=False, url=None):
+        self.alarms = alarms
+        self.agencies = agencies(rows)
+        self.changes = text_changes(rows)
+        self.url_for = url
         self.urls = {name: _url_parts(link, name) for name in ("occurrence_detail",
                                                                "obligation_detail")}  # fmt: skip
         self.domain = uid_domain()
@@ -399,6 +407,8 @@ class Events:
 
     def url(self, tracks) -> str:
         """The track's page, or the obligation's when the due date has several tracks."""
+        if self.url_for is not None:
+            return self.url_for(tracks)
         if len(tracks) == 1:
             head, tail = self.urls["occurrence_detail"]
             return f"{head}{tracks[0]['id']}{tail}"

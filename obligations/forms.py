@@ -117,6 +117,11 @@ class ConventionsForm(forms.Form):
 class SeriesForm(forms.Form):
     """Suspend, resume or change the cadence of a series from a date, citing the authority."""
 
+    def __init__(self, *args, **kwargs):
+        # Its fields share names with ConventionsForm's on the same page: ids of their own.
+        kwargs.setdefault("auto_id", "series-%s")
+        super().__init__(*args, **kwargs)
+
     action = forms.ChoiceField(choices=[
         ("suspend", "suspend the series"), ("resume", "resume the series"),
         ("cadence", "change the cadence"),

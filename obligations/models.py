@@ -1,5 +1,7 @@
 import hashlib
 import json
+import secrets
+import uuid
 from collections import Counter
 from datetime import timedelta
 
@@ -464,11 +466,15 @@ class Occurrence(models.Model):
             current.version += 1
             current.updated_at = timezone.now()
             current.save(update_fields=["status", "version", "updated_at", *fields])
-            StatusChange.objects.create(
+            change = StatusChange.objects.create(
                 occurrence=current, by=by, from_status=old, to_status=new, note=note,
                 changes=changes, version=current.version, effect=effect,
                 obligation_change=obligation_change,
             )  # fmt: skip
+            # Webhooks' deliveries are made with the change, in its transaction (webhooks.py).
+            from obligations import webhooks  # it imports this module
+
+            webhooks.status_changed(change, current)
         self._copy_from(current)
         return True
 
@@ -947,3 +953,127 @@ class OccurrenceCount(models.Model):
         """Count occurrences just made through the ORM (save, bulk_create)."""
         prep = Occurrence._meta.get_field("due").get_db_prep_save
         cls.add(Counter((o.status, prep(o.due, connection)) for o in occurrences))
+
+
+class ApiToken(models.Model):
+    """A person's token for the JSON API (obligations/api/): it acts as that person, with their
+    agency's rights as they are at each request. Only the token's SHA-256 is stored; the token
+    is shown once, when it is made, and its first characters (`prefix`) tell it apart later."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=100, help_text="What the person uses it for.")
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=8, editable=False, help_text="Its first characters.")
+    created = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="Kept to the minute, not per request."
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created", "-id"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+
+def new_webhook_secret() -> str:
+    """256 bits from `secrets`: the key each delivery is signed with (obligations/webhooks.py)."""
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+class Webhook(models.Model):
+    """An address that hears of status changes: every change of an agency's tracks (and its
+    components' when parents act for components), or of an order's, or both at once (both must
+    match), or with neither every change. Deliveries are signed with `secret`, which the receiver
+    keeps too: it is stored as it is (a signature needs the key itself, not a hash of it) and
+    shown to admins only. obligations/webhooks.py says what is sent; docs/webhooks.md how to
+    check it."""
+
+    url = models.URLField(
+        max_length=500,
+        help_text="Where to POST. https, unless the host is this machine (127.0.0.1, localhost) "
+        "or WEBHOOK_ALLOW_HTTP is set; never an address that is link-local (169.254.x.x).",
+    )
+    secret = models.CharField(
+        max_length=100, default=new_webhook_secret, editable=False,
+        help_text="Give this to the receiver: it checks each delivery's signature with it.",
+    )  # fmt: skip
+    agency = models.ForeignKey(
+        Agency, null=True, blank=True, on_delete=models.CASCADE, related_name="webhooks",
+        help_text="Only this agency's tracks (and its components' when departments act for them).",
+    )  # fmt: skip
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.CASCADE, related_name="webhooks",
+        help_text="Only this order's tracks.",
+    )  # fmt: skip
+    active = models.BooleanField(
+        default=True, help_text="Off: nothing new is made for it, and what waits is not sent."
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["url", "id"]
+
+    def __str__(self):
+        scope = " and ".join(str(x) for x in (self.agency, self.order) if x) or "every change"
+        return f"{self.url} ({scope})"
+
+    def clean(self):
+        from obligations.webhooks import check_url  # it reads these models
+
+        check_url(self.url)
+
+
+class WebhookDelivery(models.Model):
+    """One event to one webhook, and what became of sending it: the delivery log.
+
+    Made in the transaction of the change it tells of (so a rolled-back change sends nothing and
+    a committed one is never lost); sent by obligations/webhooks.py's runs: due while
+    next_attempt_at is set and has come; delivered when a 2xx came back (delivered_at); given up
+    after WEBHOOK_MAX_ATTEMPTS (neither). At least once: a receiver drops a delivery id it has
+    already seen."""
+
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries")
+    delivery_id = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, help_text="X-Tracker-Delivery."
+    )
+    event = models.CharField(max_length=50, help_text="occurrence.status_changed, ping")
+    status_change = models.ForeignKey(
+        StatusChange, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The change it tells of.",
+    )  # fmt: skip
+    payload = models.JSONField(help_text="The body sent: public fields only, never notes.")
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="When it is (next) due; empty once delivered or given up. While a run sends "
+        "it, the end of that run's lease.",
+    )  # fmt: skip
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "webhook deliveries"
+        ordering = ["-created", "-id"]
+        indexes = [
+            # obligations.webhooks.claim: the due rows, earliest first.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="webhook_delivery_due",
+                condition=models.Q(next_attempt_at__isnull=False),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event} {self.delivery_id} ({self.state})"
+
+    @property
+    def state(self) -> str:
+        if self.next_attempt_at is not None:
+            return "pending"
+        return "delivered" if self.delivered_at else "failed"

@@ -3,7 +3,7 @@
 from django.utils import timezone
 from django_q.tasks import async_task
 
-from obligations import reminders
+from obligations import reminders, webhook_delivery
 
 
 def send_reminders() -> str:
@@ -17,3 +17,9 @@ def send_reminders() -> str:
     if result.left and result.sent:
         async_task("obligations.tasks.send_reminders")
     return str(result)
+
+
+def deliver_webhooks() -> str:
+    """Every minute (schedule "deliver-due-webhooks", made by migration 0018), and queued after
+    each commit that made deliveries (obligations/webhooks.py)."""
+    return str(webhook_delivery.run())

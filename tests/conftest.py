@@ -129,6 +129,7 @@ def world(people, make_feed, settings, tmp_path):
     """Objects the URLs point at: an obligation DHS answers for, DHS's own feed, a file."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from obligations.api.tokens import new_token as new_api_token
     from obligations.emails import unsubscribe_url
     from obligations.evidence import attach
     from obligations.models import Occurrence, OrderEffect
@@ -143,6 +144,7 @@ def world(people, make_feed, settings, tmp_path):
     revoker = make_order(number="99011", signed=date(2021, 3, 1))
     effect = OrderEffect.objects.create(source=revoker, target=order, on=revoker.signed).pk
     version = import_text(SMALL_ORDER.replace("weekly", "monthly")).version.pk  # pending
+    api_token = new_api_token(people["dhs"], "DHS script")[0].pk
     return {
         "obligation_detail": [obligation.pk], "follow": [obligation.pk],
         "series_change": [obligation.pk],
@@ -152,7 +154,14 @@ def world(people, make_feed, settings, tmp_path):
         "evidence_upload": [occurrence.pk], "evidence_download": [evidence.pk, evidence.name],
         "effect_apply": [effect], "effect_reject": [effect], "effect_undo": [effect],
         "version_detail": [version], "version_apply": [version], "version_reject": [version],
-        "password_reset_confirm": ["MQ", "not-a-token"],
+        "password_reset_confirm": ["MQ", "not-a-token"], "api_token_revoke": [api_token],
+        "public_order": ["eo-99010"], "public_obligation": ["eo-99010", obligation.key],
+        "public_agency": ["department-of-homeland-security"],
+        "public_evidence": [evidence.pk, evidence.name],
+        "public_order_scorecard": ["eo-99010"], "public_order_report": ["eo-99010"],
+        "public_agency_scorecard": ["department-of-homeland-security"],
+        "public_order_csv": ["eo-99010"], "public_order_json": ["eo-99010"],
+        "public_order_ics": ["eo-99010"],
     }  # fmt: skip
 
 

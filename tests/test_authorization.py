@@ -80,6 +80,9 @@ MATRIX = {
     "feed_rotate": [("POST", {}, OWNER_ONLY)],
     "feed_revoke": [("POST", {}, {**OWNER_ONLY, "own": 302})],
     "feed_ics": [("GET", None, every(200))],
+    # Personal API tokens: each person's own (the API itself: tests/test_api.py, by token).
+    "api_tokens": [("GET", None, signed_in(200)), ("POST", {"name": "script"}, signed_in(200))],
+    "api_token_revoke": [("POST", {}, {**OWNER_ONLY, "own": 302})],
     # Evidence files: an empty upload is refused with a message (302) for those who may attach.
     "evidence_upload": [("POST", {}, CHANGE)],
     "evidence_download": [("GET", None, signed_in(200))],
@@ -92,14 +95,35 @@ MATRIX = {
     "version_detail": [("GET", None, signed_in(200))],
     "version_apply": [("POST", {"keep_corrections": "on"}, {**signed_in(403), "admin": 302})],
     "version_reject": [("POST", {}, {**signed_in(403), "admin": 302})],
+    # The public record, with PUBLIC_SITE on (test_matrix turns it on; off, every public URL is
+    # a 404: test_public.py, test_scorecards.py, test_opendata.py): open to everyone alike.
+    "public_home": [("GET", None, every(200))],
+    "public_order": [("GET", None, every(200))],
+    "public_obligation": [("GET", None, every(200))],
+    "public_agency": [("GET", None, every(200))],
+    # The world's file is not marked public: not there for anyone, signed in or not.
+    "public_evidence": [("GET", None, every(404))],
+    "public_scorecards": [("GET", None, every(200))],
+    "public_order_scorecard": [("GET", None, every(200))],
+    "public_agency_scorecard": [("GET", None, every(200))],
+    "public_order_report": [("GET", None, every(200))],
+    "public_data": [("GET", None, every(200)), ("POST", {}, every(405))],
+    "public_data_csv": [("GET", None, every(200))],
+    "public_data_json": [("GET", None, every(200))],
+    "public_schema": [("GET", None, every(200))],
+    "public_order_csv": [("GET", None, every(200))],
+    "public_order_json": [("GET", None, every(200))],
+    "public_order_ics": [("GET", None, every(200))],
+    "public_changes_atom": [("GET", None, every(200))],
 }
 
 
 def site_patterns(patterns=None, prefix=""):
-    """(name, route) of every URL pattern outside the admin."""
+    """(name, route) of every URL pattern outside the admin and the JSON API (which answers
+    tokens, not sessions: its matrix is in tests/test_api.py)."""
     for entry in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(entry, URLResolver):
-            if getattr(entry, "app_name", None) == "admin":
+            if getattr(entry, "app_name", None) in ("admin", "api"):
                 continue
             yield from site_patterns(entry.url_patterns, prefix + str(entry.pattern))
         elif isinstance(entry, URLPattern):
@@ -121,7 +145,8 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "method", "data", "role", "answer"), CASES)
-def test_matrix(client, people, world, name, method, data, role, answer):
+def test_matrix(client, people, world, settings, name, method, data, role, answer):
+    settings.PUBLIC_SITE = True
     users = {"reader": "reader", "other": "dos", "own": "dhs", "admin": "admin",
              "verifier": "verifier", "closer": "closer"}  # fmt: skip
     if data and data.get("_submitted_first"):

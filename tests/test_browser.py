@@ -97,7 +97,7 @@ def test_sign_in_filter_and_change_a_status(page, live_server, people, eo_13768)
     page.fill("#id_evidence_url", "https://www.ice.gov/declined-detainer-report")
     page.fill("#id_note", "first weekly list published")
     page.click("button:has-text('Save')")
-    assert page.locator(".message-success").is_visible()
+    assert page.locator(".usa-alert--success").is_visible()
     history = page.locator("ol.history").inner_text()
     assert "open → submitted" in history and "first weekly list published" in history
     shot(page, "occurrence")
@@ -121,7 +121,7 @@ def test_import_a_text_and_see_it_highlighted(page, live_server, people, eo_1376
     shot(page, "import-preview")
     page.fill("#id_form-0-action", "widget security report")
     page.click("button:has-text('Confirm and save')")
-    assert page.locator(".message-success").is_visible()
+    assert page.locator(".usa-alert--success").is_visible()
     marks = page.locator(".order-text mark")
     assert marks.count() == 2
     assert "within 90 days" in marks.first.inner_text()
@@ -144,7 +144,7 @@ def test_an_uploaded_file_with_lf_line_ends_confirms(page, live_server, people, 
     page.click("button:has-text('Preview')")
     assert page.locator("fieldset.draft").count() == 2
     page.click("button:has-text('Confirm and save')")
-    assert page.locator(".message-success").is_visible()
+    assert page.locator(".usa-alert--success").is_visible()
     assert "out of date" not in page.content()
     assert Order.objects.get(number="99003").obligations.count() == 2
 
@@ -165,7 +165,7 @@ def test_a_new_text_is_reviewed_then_applied_keeping_corrections(page, live_serv
     assert page.locator("text=corrections kept: action").is_visible()
     shot(page, "version-change-list")
     page.click("button:has-text('Apply text 2')")
-    assert page.locator(".message-success").is_visible()
+    assert page.locator(".usa-alert--success").is_visible()
     marks = page.locator(".order-text mark")
     assert marks.count() == 1 and "within 60 days" in marks.first.inner_text()
     assert page.locator("h2:has-text('Withdrawn')").is_visible()
@@ -203,7 +203,8 @@ def test_make_a_feed_and_fetch_it(page, live_server, people, eo_13768):
     sign_in(page, live_server, "dhs")
     page.click("nav >> text=Feeds")
     page.fill("#id_name", "DHS deadlines")
-    page.check("#id_mine")
+    page.click("label[for='id_mine']")  # USWDS draws the box on the label; the input is hidden
+    assert page.is_checked("#id_mine")
     page.click("button:has-text('Make the feed')")
     webcal = page.locator("#webcal").get_attribute("href")
     https = page.locator("#feed-url").input_value()

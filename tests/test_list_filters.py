@@ -18,14 +18,19 @@ def page(client, **query):
 
 
 def sections(html):
-    return re.findall(r'<td class="nowrap"><a href="/obligations/\d+/[^"]*">([^<]*)</a></td>', html)
+    return re.findall(
+        r'<td data-label="Sec." class="nowrap"><a href="/obligations/\d+/[^"]*">([^<]*)</a></td>',
+        html,
+    )
 
 
 def test_every_filter_has_a_label_and_my_agency_is_a_checkbox(client, people, eo_13768):
     client.force_login(people["reader"])
     _, html = page(client)
     assert "[invalid name]" not in html
-    assert ">Kind <select" in html and ">Status <select" in html
+    for name, label in (("kind", "Kind"), ("status", "Status")):  # each select has its label
+        assert re.search(rf'<label class="usa-label" for="id_{name}">{label}</label>', html)
+        assert re.search(rf'<select name="{name}"[^>]* id="id_{name}"', html)
     assert 'type="checkbox" name="mine"' in html
     assert "Unknown" not in html
 

@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "django_q",
     "django_filters",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from here: no CDN
     "obligations",
 ]
 
@@ -154,6 +157,39 @@ FEED_GZIP = envbool("FEED_GZIP", True)
 # A public, read-only record (orders, obligations, due dates, what agencies reported and what was
 # verified; never internal notes or files not marked public): PUBLIC_SITE=true. The demo turns it on.
 PUBLIC_SITE = envbool("PUBLIC_SITE", False)
+
+# The JSON API (obligations/api/): Django REST framework, OpenAPI by drf-spectacular. Reads take a
+# token or a session; writes only a token ("Authorization: Bearer ..."), so no CSRF question.
+# JSON only: DRF's browsable pages carry inline scripts the CSP refuses; the docs are Swagger UI.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "obligations.api.tokens.BearerTokenAuthentication",
+        "obligations.api.tokens.SessionReadAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "obligations.api.errors.handle",
+    # Per person, in the cache (per process unless CACHE_URL is set): a runaway script slows
+    # down with 429 and Retry-After instead of holding the database's write lock.
+    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "api_read": os.environ.get("API_READ_RATE", "600/minute"),
+        "api_write": os.environ.get("API_WRITE_RATE", "60/minute"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Obligation tracker API",
+    "DESCRIPTION": "Orders, obligations and their tracks (occurrences); progress on a track.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs page: for a token or a signed-in session, like everything else.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # Database --------------------------------------------------------------------------------------
 # DATABASE_URL (postgres://user:pass@host:5432/name), or DB_ENGINE=postgres with DB_NAME, DB_USER,
@@ -342,6 +378,23 @@ if os.environ.get("Q_BROKER", "orm") == "redis":
     }
 else:
     Q_CLUSTER["orm"] = "default"
+
+# Outgoing webhooks (obligations/webhooks.py, webhook_delivery.py). Each network wait of a POST
+# (connect, TLS, send, the reply) may take WEBHOOK_TIMEOUT seconds; a run stops claiming after
+# WEBHOOK_RUN_SECONDS, so a run lasts at most 60 + 4 * 5 + 20 (the last row's update on SQLite's
+# busy timeout) = 100 s, inside Q_TIMEOUT; a claim's lease outlasts any run (Q_RETRY included),
+# so a delivery a live run holds is never taken by another. tests/test_webhooks.py checks this.
+WEBHOOK_TIMEOUT = envint("WEBHOOK_TIMEOUT", 5)
+WEBHOOK_RUN_SECONDS = envint("WEBHOOK_RUN_SECONDS", 60)
+WEBHOOK_LEASE_MINUTES = envint("WEBHOOK_LEASE_MINUTES", 10)
+# Minutes before the 2nd, 3rd, ... attempt (the last repeats); given up after WEBHOOK_MAX_ATTEMPTS.
+WEBHOOK_BACKOFF_MINUTES = [1, 5, 30, 120, 720]
+WEBHOOK_MAX_ATTEMPTS = envint("WEBHOOK_MAX_ATTEMPTS", 6)
+# http:// addresses (https is required otherwise, except for this machine's own address).
+WEBHOOK_ALLOW_HTTP = envbool("WEBHOOK_ALLOW_HTTP", False)
+# Deliveries to private networks and this machine (10.x, 192.168.x, 127.x, ...). Link-local
+# (169.254.169.254, a cloud's metadata service) is refused whatever this says.
+WEBHOOK_ALLOW_PRIVATE = envbool("WEBHOOK_ALLOW_PRIVATE", False)
 
 # E-mail: SMTP when EMAIL_HOST is set, else the console (the demo needs no mail server).
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")

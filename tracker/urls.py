@@ -34,5 +34,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # The JSON API for agency systems (obligations/api/): tokens, not the sign-in page.
+    path("api/v1/", include("obligations.api.urls")),
     path("", include("obligations.urls")),
 ]

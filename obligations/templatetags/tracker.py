@@ -3,6 +3,8 @@
 from datetime import date
 
 from django import template
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -45,7 +47,74 @@ def keep_as_of(context) -> str:
 
 @register.filter
 def status_class(status: str) -> str:
-    return f"status status-{status}"
+    """A USWDS tag coloured by status (app.css); the status is always written in it too."""
+    return f"usa-tag status status-{status}"
+
+
+@register.simple_tag
+def status_tag(status: str, due: date | None = None, day: date | None = None, closed=None):
+    """The status as a tag; a pending one past its due date is a red "overdue" tag and an unmet
+    one a red "unmet" tag, each with how many days late (to `closed` for an unmet one)."""
+    late = ""
+    if status in ("open", "in_progress") and due and day and due < day:
+        status, late = "overdue", days_from(due, day)
+    elif status == "unmet" and due and (closed or day):
+        end = closed or day
+        late = days_from(due, end) if due < end else ""
+    words = status.replace("_", " ")
+    if late:
+        return format_html('<span class="{}">{} · {}</span>', status_class(status), words, late)
+    return format_html('<span class="{}">{}</span>', status_class(status), words)
+
+
+# The primary navigation: (label, url name, keeps "as of", names of the pages of its section).
+NAV = [
+    ("Obligations", "obligation_list", True, {"obligation_detail", "occurrence_detail"}),
+    ("Orders", "order_list", True, {"order_detail", "timeline", "version_detail"}),
+    ("Calendar", "calendar", True, set()),
+    ("Feeds", "feed_list", False, set()),
+    ("Reminders", "reminder_preferences", False, set()),
+    ("Proposed changes", "effect_list", False, set()),
+    ("Import", "import_order", False, {"import_order"}),
+]
+
+
+@register.simple_tag(takes_context=True)
+def nav_items(context) -> list[dict]:
+    """The items of the primary navigation for this user, the current section marked:
+    aria-current="page" on its own page, "true" on the pages inside it."""
+    request = context["request"]
+    match = getattr(request, "resolver_match", None)
+    here = match.url_name if match else None
+    user = context.get("user")
+    items = []
+    if user is not None and user.is_authenticated:
+        as_of = keep_as_of(context)
+        for label, name, keeps, inside in NAV:
+            if name == "import_order" and not user.has_perm("obligations.add_order"):
+                continue
+            current = "page" if here == name else "true" if here in inside else ""
+            items.append({"label": label, "url": reverse(name) + (as_of if keeps else ""),
+                          "current": current})  # fmt: skip
+    if settings.PUBLIC_SITE:
+        try:  # the public record's pages, where this install has them
+            url = reverse("public_home")
+        except NoReverseMatch:
+            url = None
+        if url:
+            current = "page" if here == "public_home" else "true" if here and here.startswith(
+                "public_") else ""  # fmt: skip
+            items.append({"label": "Public record", "url": url, "current": current})
+    if user is not None and user.is_staff:
+        items.append({"label": "Admin", "url": reverse("admin:index"), "current": ""})
+    return items
+
+
+@register.filter
+def alert_type(message) -> str:
+    """The USWDS alert variant of a Django message level (debug and info are both "info")."""
+    tags = message.level_tag
+    return tags if tags in ("success", "warning", "error") else "info"
 
 
 @register.filter
@@ -81,3 +150,35 @@ def sort_link(context, key: str, label: str):
     aria = ' aria-current="true"' if arrow else ""
     return format_html('<a href="{}" aria-label="Sort by {}"{}>{}{}</a>', href, name,
                        mark_safe(aria), label, arrow)  # fmt: skip
+
+
+# The USWDS class of each kind of form control.
+WIDGET_CLASSES = {"select": "usa-select", "selectmultiple": "usa-select usa-select--multiple",
+                  "textarea": "usa-textarea", "checkbox": "usa-checkbox__input",
+                  # a plain file control: USWDS's usa-file-input script rebuilds it in the page
+                  "clearablefile": "file-input", "file": "file-input"}  # fmt: skip
+
+
+@register.filter
+def is_checkbox(field) -> bool:
+    return getattr(field.field.widget, "input_type", "") == "checkbox"
+
+
+@register.filter
+def usa_widget(field):
+    """A form field's control with its USWDS class, tied to its hint and errors for screen
+    readers (aria-describedby), and marked invalid when it has errors."""
+    widget = field.field.widget
+    kind = type(widget).__name__.lower().removesuffix("input").removesuffix("widget")
+    css = WIDGET_CLASSES.get(kind, "usa-input")
+    attrs = {"class": " ".join(filter(None, [widget.attrs.get("class"), css]))}
+    described = []
+    if field.help_text:
+        described.append(f"{field.auto_id}-hint")
+    if field.errors:
+        described.append(f"{field.auto_id}-error")
+        attrs["aria-invalid"] = "true"
+        attrs["class"] += " usa-input--error" if css == "usa-input" else ""
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    return field.as_widget(attrs=attrs)

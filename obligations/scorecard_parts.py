@@ -1,0 +1,141 @@
+"""Scorecards over the whole table, kept between page views and brought up to date by
+re-counting only the obligations that changed.
+
+The ranking of agencies and an agency's scorecard read every occurrence (half a million in the
+benchmark's data set): one grouped count of them takes over a second on SQLite, while a change
+usually touches a handful. So the counts are kept, as tallies per obligation and
+track agency (scorecards.tallies), as of a day, with the stamps they were counted at:
+
+- nothing changed since (the same stamps): they are used as they are;
+- only occurrences changed (a status recorded, the usual write): the obligations of the
+  occurrences stamped since (less a margin, for a transaction that stamped its rows before an
+  earlier one committed) are counted again and replace theirs;
+- anything else changed (an order, an obligation, a deletion), or too much: all are counted
+  again.
+
+The stamps are those of the data version (obligations/versions.py): every write path moves
+them, so what the pages show is never older than the data version they are cached under.
+
+They are kept in the process's memory, not in the shared cache: unpickling ten thousand tallies
+from the cache on every view cost about as much as the counting it saved. Each process counts
+in full once a day (the day is in the key) and after a change other than to occurrences.
+"""
+
+from datetime import UTC, timedelta
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from obligations import clock, scorecards
+from obligations.models import DeletionCount, Obligation, Occurrence, Order
+from obligations.views.common import existing_on
+
+# Stamps are set by the web process's clock just before its transaction commits: this covers
+# that transaction's length and the clocks of several hosts disagreeing by a little.
+MARGIN = timedelta(seconds=30)
+MOST = 500  # obligations changed at once above which everything is counted again
+KEEP = 4  # days kept per process (today, and a few "as of" days people are looking at)
+_kept: dict = {}  # key: the parts (replaced whole, never changed in place: threads read them)
+
+
+def _stamps():
+    """(latest occurrence change, the other stamps) in one query."""
+    tables = [(Occurrence, "MAX(updated_at)"), (Obligation, "MAX(updated)"),
+              (Order, "MAX(updated)"), (DeletionCount, "MAX(count)")]  # fmt: skip
+    sql = "SELECT " + ", ".join(
+        f"(SELECT {column} FROM {connection.ops.quote_name(model._meta.db_table)})"
+        for model, column in tables
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        occurrences, *others = cursor.fetchone()
+    if isinstance(occurrences, str):  # SQLite: the stored text, in UTC
+        occurrences = parse_datetime(occurrences)
+        if timezone.is_naive(occurrences):
+            occurrences = occurrences.replace(tzinfo=UTC)
+    return occurrences, tuple(str(stamp) for stamp in others)
+
+
+def _count(day, obligations=None) -> dict:
+    rows = existing_on(Occurrence.objects.all(), day)
+    if obligations is not None:
+        rows = rows.filter(obligation_id__in=sorted(obligations))
+    return scorecards.tallies(rows, day, "obligation_id", "agency_id")
+
+
+def parts(day) -> dict:
+    """{"tallies": {(obligation id, track agency id): tally}, "owners": {obligation id:
+    [agency ids]}, "orders": {obligation id: order id}} as of `day`, up to date."""
+    key = (connection.alias, connection.settings_dict["NAME"], day, clock.today())
+    latest, others = _stamps()  # read before counting: a change after it is seen next time
+    kept = _kept.get(key)
+    if kept and kept["others"] == others and kept["latest"] == latest:
+        return kept
+    if kept and kept["others"] == others and kept["latest"] and latest:
+        since = Occurrence.objects.filter(updated_at__gt=kept["latest"] - MARGIN)
+        changed = set(since.values_list("obligation_id", flat=True).distinct()[: MOST + 1])
+        if len(changed) <= MOST:
+            return _keep(key, _recount(kept, day, changed, latest))
+    orders = dict(Obligation.objects.values_list("pk", "order_id").order_by())
+    kept = {
+        "tallies": _count(day), "latest": latest, "others": others, "orders": orders,
+        "owners": scorecards.agencies_of(set(orders)),  # any obligation's: a track may be new
+    }  # fmt: skip
+    kept["total"], kept["per_agency"] = scorecards.combine(kept["tallies"], kept["owners"])
+    return _keep(key, kept)
+
+
+def _recount(kept, day, changed, latest) -> dict:
+    """New parts: `kept` with the obligations `changed` counted again, and the sums moved by
+    the difference (the old parts stay as they are: another thread may be reading them)."""
+    old = {k: t for k, t in kept["tallies"].items() if k[0] in changed}
+    new = _count(day, changed)
+    tallies = {k: t for k, t in kept["tallies"].items() if k[0] not in changed}
+    tallies.update(new)
+    total, per_agency = list(kept["total"]), dict(kept["per_agency"])
+    copied = set()
+    for sign, entries in ((-1, old), (1, new)):
+        for (obligation, agency), tally in entries.items():
+            scorecards.add_tally(total, tally, sign)
+            for owner in kept["owners"].get(obligation, (None,)) if agency is None else (agency,):
+                if owner not in copied:
+                    per_agency[owner] = list(per_agency.get(owner) or scorecards.new_tally())
+                    copied.add(owner)
+                scorecards.add_tally(per_agency[owner], tally, sign)
+    for owner in copied:  # an agency with nothing left is not listed, as in a full count
+        if not any(per_agency[owner][: scorecards.VERIFIED + 1]):
+            del per_agency[owner]
+    return {**kept, "tallies": tallies, "latest": latest, "total": total,
+            "per_agency": per_agency}  # fmt: skip
+
+
+def _keep(key, kept) -> dict:
+    _kept.pop(key, None)
+    while len(_kept) >= KEEP:
+        _kept.pop(next(iter(_kept)), None)  # the oldest
+    _kept[key] = kept
+    return kept
+
+
+def ranking(day) -> tuple[scorecards.Score, dict]:
+    """As scorecards.by_agency over every occurrence (of the orders there were on `day`)."""
+    kept = parts(day)
+    return scorecards.Score.from_tally(kept["total"]), {
+        pk: scorecards.Score.from_tally(t) for pk, t in kept["per_agency"].items()
+    }
+
+
+def agency_orders(day, agency_id) -> dict:
+    """{order id: Score} of the tracks an agency answers for (its own, and the shared tracks
+    of its obligations), as scorecards.for_agency counts them."""
+    kept = parts(day)
+    owners, orders = kept["owners"], kept["orders"]
+    per_order: dict = {}
+    for (obligation, agency), tally in kept["tallies"].items():
+        if agency == agency_id or (agency is None and agency_id in owners.get(obligation, ())):
+            order = orders.get(obligation)
+            scorecards.add_tally(
+                per_order.get(order) or per_order.setdefault(order, scorecards.new_tally()), tally
+            )
+    return {pk: scorecards.Score.from_tally(t) for pk, t in per_order.items()}
