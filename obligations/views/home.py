@@ -139,16 +139,19 @@ def tally(day: date, order: Order | None) -> dict[int, dict[int, Facts]]:
 
 def counts(facts: dict[int, Facts], day: date) -> dict[str, int]:
     """How many obligations are in each state the list can filter by."""
-    found = defaultdict(int)
     newly = day - timedelta(NEWLY)
+    week = late = new = 0
+    per_status = [0] * len(STATUSES)
     for fact in facts.values():
-        found["week"] += fact.week is not None
-        found["overdue"] += fact.late is not None
-        found["new"] += fact.late is not None and fact.late >= newly
-        found["backlog"] += fact.late is not None and fact.late < newly
-        for status, n in zip(STATUSES, fact.statuses, strict=True):
-            found[status] += n > 0
-    return found
+        week += fact.week is not None
+        if fact.late is not None:
+            late += 1
+            new += fact.late >= newly
+        for i, n in enumerate(fact.statuses):
+            if n:
+                per_status[i] += 1
+    found = {"week": week, "overdue": late, "new": new, "backlog": late - new}
+    return found | dict(zip(STATUSES, per_status, strict=True))
 
 
 class Links:
