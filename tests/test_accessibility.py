@@ -46,8 +46,18 @@ def browser():
 
 @pytest.fixture
 def examples(world, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from obligations.evidence import attach
+    from obligations.models import Evidence
+
     settings.PUBLIC_SITE = True  # as in the demo: the public pages exist and are checked
-    return {**world, **EXTRA_EXAMPLES}
+    # The world's file is private (its public address is a 404 by design); a public one is a
+    # file, not a page, which the inventory must find and leave out.
+    private = Evidence.objects.get(pk=world["public_evidence"][0])
+    upload = SimpleUploadedFile("public.txt", b"week 1\n")
+    shown = attach(private.occurrence, upload, by=private.by, purpose="evidence", public=True)
+    return {**world, "public_evidence": [shown.pk, shown.name], **EXTRA_EXAMPLES}
 
 
 def test_every_url_can_be_checked(people, examples):
