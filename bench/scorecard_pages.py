@@ -8,9 +8,9 @@ without a shared cache, or the first view of a new day), today and as of a past 
 from dates: the costlier query). Prints p50/p95 per page with the targets: hit p95 < 50 ms,
 miss p95 < 300 ms (cold: for information).
 
-Run: .venv/bin/python bench/public_pages.py                  # a scratch SQLite data set
-     .venv/bin/python bench/public_pages.py --postgres       # the same on PostgreSQL (127.0.0.1)
-     DB_NAME=bench.sqlite3 .venv/bin/python bench/public_pages.py --reuse   # a data set made before
+Run: .venv/bin/python bench/scorecard_pages.py                  # a scratch SQLite data set
+     .venv/bin/python bench/scorecard_pages.py --postgres       # the same on PostgreSQL (127.0.0.1)
+     DB_NAME=bench.sqlite3 .venv/bin/python bench/scorecard_pages.py --reuse   # a data set made before
 Options: --hits 100 --misses 15 --occurrences 500000 (smaller for a quick look).
 """
 

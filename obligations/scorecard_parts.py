@@ -66,7 +66,9 @@ def _count(day, obligations=None) -> dict:
 
 def parts(day) -> dict:
     """{"tallies": {(obligation id, track agency id): tally}, "owners": {obligation id:
-    [agency ids]}, "orders": {obligation id: order id}} as of `day`, up to date."""
+    [agency ids]}, "orders": {obligation id: order id}, and their sums: "total", "per_agency"
+    {agency id: tally}, "per_agency_order" {(agency id, order id): tally}} as of `day`, up to
+    date."""
     key = (connection.alias, connection.settings_dict["NAME"], day, clock.today())
     latest, others = _stamps()  # read before counting: a change after it is seen next time
     kept = _kept.get(key)
@@ -79,35 +81,41 @@ def parts(day) -> dict:
             return _keep(key, _recount(kept, day, changed, latest))
     orders = dict(Obligation.objects.values_list("pk", "order_id").order_by())
     kept = {
-        "tallies": _count(day), "latest": latest, "others": others, "orders": orders,
+        "tallies": {}, "latest": latest, "others": others, "orders": orders,
         "owners": scorecards.agencies_of(set(orders)),  # any obligation's: a track may be new
+        "total": scorecards.new_tally(), "per_agency": {}, "per_agency_order": {},
     }  # fmt: skip
-    kept["total"], kept["per_agency"] = scorecards.combine(kept["tallies"], kept["owners"])
-    return _keep(key, kept)
+    return _keep(key, _recount(kept, day, None, latest))
 
 
 def _recount(kept, day, changed, latest) -> dict:
-    """New parts: `kept` with the obligations `changed` counted again, and the sums moved by
-    the difference (the old parts stay as they are: another thread may be reading them)."""
-    old = {k: t for k, t in kept["tallies"].items() if k[0] in changed}
+    """New parts: `kept` with the obligations `changed` (None: all) counted again, and the sums
+    moved by the difference (the old parts stay as they are: another thread may be reading
+    them)."""
+    if changed is None:
+        old, tallies = {}, {}
+    else:
+        old = {k: t for k, t in kept["tallies"].items() if k[0] in changed}
+        tallies = {k: t for k, t in kept["tallies"].items() if k[0] not in changed}
     new = _count(day, changed)
-    tallies = {k: t for k, t in kept["tallies"].items() if k[0] not in changed}
     tallies.update(new)
-    total, per_agency = list(kept["total"]), dict(kept["per_agency"])
-    copied = set()
+    sums = {name: dict(kept[name]) for name in ("per_agency", "per_agency_order")}
+    total, copied = list(kept["total"]), set()
+    owners, orders = kept["owners"], kept["orders"]
     for sign, entries in ((-1, old), (1, new)):
         for (obligation, agency), tally in entries.items():
             scorecards.add_tally(total, tally, sign)
-            for owner in kept["owners"].get(obligation, (None,)) if agency is None else (agency,):
-                if owner not in copied:
-                    per_agency[owner] = list(per_agency.get(owner) or scorecards.new_tally())
-                    copied.add(owner)
-                scorecards.add_tally(per_agency[owner], tally, sign)
-    for owner in copied:  # an agency with nothing left is not listed, as in a full count
-        if not any(per_agency[owner][: scorecards.VERIFIED + 1]):
-            del per_agency[owner]
-    return {**kept, "tallies": tallies, "latest": latest, "total": total,
-            "per_agency": per_agency}  # fmt: skip
+            for owner in owners.get(obligation, (None,)) if agency is None else (agency,):
+                for name, key in (("per_agency", owner),
+                                  ("per_agency_order", (owner, orders.get(obligation)))):  # fmt: skip
+                    if (name, key) not in copied:  # copied before it changes, once
+                        sums[name][key] = list(sums[name].get(key) or scorecards.new_tally())
+                        copied.add((name, key))
+                    scorecards.add_tally(sums[name][key], tally, sign)
+    for name, key in copied:  # what has nothing left is not listed, as in a full count
+        if not any(sums[name][key][: scorecards.VERIFIED + 1]):
+            del sums[name][key]
+    return {**kept, **sums, "tallies": tallies, "latest": latest, "total": total}
 
 
 def _keep(key, kept) -> dict:
@@ -129,13 +137,6 @@ def ranking(day) -> tuple[scorecards.Score, dict]:
 def agency_orders(day, agency_id) -> dict:
     """{order id: Score} of the tracks an agency answers for (its own, and the shared tracks
     of its obligations), as scorecards.for_agency counts them."""
-    kept = parts(day)
-    owners, orders = kept["owners"], kept["orders"]
-    per_order: dict = {}
-    for (obligation, agency), tally in kept["tallies"].items():
-        if agency == agency_id or (agency is None and agency_id in owners.get(obligation, ())):
-            order = orders.get(obligation)
-            scorecards.add_tally(
-                per_order.get(order) or per_order.setdefault(order, scorecards.new_tally()), tally
-            )
-    return {pk: scorecards.Score.from_tally(t) for pk, t in per_order.items()}
+    sums = parts(day)["per_agency_order"]
+    return {order: scorecards.Score.from_tally(tally)
+            for (agency, order), tally in sums.items() if agency == agency_id}  # fmt: skip

@@ -307,16 +307,15 @@ def over_time(queryset, day: date, start: date) -> list[Period]:
     if start > day:
         return []
     rows = queryset.as_of(day).annotate(met_on=met_on(day))
-    due = rows.filter(due__lte=day).values_list("due").annotate(n=Count("id")).order_by()
-    due = Counter(dict(due))
-    # Grouped by status and filtered here: a filter on the status would lead the database to
-    # its (status, due) index, over every order's rows, instead of this order's.
-    met = Counter()
-    for status, when, n in (
-        rows.values_list("status_then", "met_on").annotate(n=Count("id")).order_by()
-    ):
-        if status in MET and when is not None:
-            met[when] += n
+    # One grouped read, filtered here: a filter on the status would lead the database to its
+    # (status, due) index, over every order's rows, instead of this order's.
+    due, met = Counter(), Counter()
+    grouped = rows.values_list("due", "status_then", "met_on").annotate(n=Count("id")).order_by()
+    for when, status, met_when, n in grouped:
+        if when <= day:
+            due[when] += n
+        if status in MET and met_when is not None:
+            met[met_when] += n
     earlier_due = sum(n for when, n in due.items() if when < start)
     earlier_met = sum(n for when, n in met.items() if when < start)
     periods = _periods(start, day)

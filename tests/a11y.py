@@ -75,16 +75,15 @@ def pages_for(user, urls):
 def unchecked(users, urls):
     """The URLs no user sees as a page though they are neither POST-only (405; the anonymous
     get a redirect to sign in first) nor files (200, not HTML): a wrong example (404), or a page
-    nobody may open. [(name, url, [statuses])]"""
-    got = [answers(user, urls) for user in users]
-    missed = []
-    for name, url in urls:
-        seen = {g[name] for g in got}
-        statuses = {status for status, _ in seen}
-        if 200 in statuses or 405 in statuses:  # a page for someone, a file, or POST-only
-            continue
-        missed.append((name, url, sorted(statuses)))
-    return missed
+    nobody may open. [(name, url, [statuses])]. Each user is asked only what the ones before
+    could not settle: put the anonymous and the admin first."""
+    statuses = {name: set() for name, _ in urls}
+    left = list(urls)
+    for user in users:
+        for name, (status, _) in answers(user, left).items():
+            statuses[name].add(status)
+        left = [(name, url) for name, url in left if not statuses[name] & {200, 405}]
+    return [(name, url, sorted(statuses[name])) for name, url in left]
 
 
 def session_cookie(user, base_url):

@@ -75,7 +75,7 @@ def sign_in(page, live_server, username):
 
 def test_sign_in_filter_and_change_a_status(page, live_server, people, eo_13768):
     sign_in(page, live_server, "dhs")
-    assert page.locator("h2:has-text('Overdue')").is_visible()
+    assert page.locator("h2:has-text('Overdue backlog')").is_visible()
     shot(page, "home")
 
     page.click("nav >> text=Obligations")

@@ -202,3 +202,26 @@ def test_a_cold_home_page_uses_a_few_queries_however_much_data(
         page = home(client, as_of="2017-04-28")
     assert len(large) == len(small)
     assert page.count('data-label="Agency"') > 3 and Obligation.objects.count() > 60
+
+
+def test_staff_of_two_agencies_count_the_tracks_once(client, people, eo_13768, monkeypatch):
+    """Each agency's staff have a part of their own; the tracks are counted once for all of
+    them while the data stay the same, and again once they change."""
+    from obligations.views import home as view
+
+    real, counted = view.tally, []
+
+    def counting(*args):
+        counted.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(view, "tally", counting)
+    monkeypatch.setattr(view, "_last", {})
+    for who in ("dhs", "dos", "reader"):
+        client.force_login(people[who])
+        assert "As of" in home(client)
+    assert len(counted) == 1
+    Occurrence.objects.filter(obligation__order=eo_13768).first().change_status("in_progress")
+    client.force_login(people["dhs"])
+    home(client)
+    assert len(counted) == 2

@@ -264,3 +264,29 @@ def test_the_documentation_page_names_every_field(client, record):
         assert f"<code>{field.name}</code>" in page
     assert reverse("public_schema") in page and "public domain" in page.lower()
     assert reverse("public_order_ics", args=[SLUG]) in page
+
+
+def test_values_are_written_as_recorded(client, record):
+    """Open data is read by programs: a cell that begins with = is not altered (the page says
+    to import the CSV as text into a spreadsheet)."""
+    order, _ = record
+    other = Occurrence.objects.filter(obligation__order=order, status="open").last()
+    authority = '=HYPERLINK("https://omb.example.gov"), OMB M-17-01'
+    record_progress(other, "waived", closed_on=date(2017, 6, 1), authority=authority,
+                    authority_url="https://omb.example.gov/m-17-01")  # fmt: skip
+    rows = csv_rows(get(client, "public_order_csv", SLUG))
+    waived = [r for r in rows if r["status"] == "waived"]
+    assert [r["authority"] for r in waived] == [authority]
+    assert waived[0]["closed_on"] == "2017-06-01"
+    before = csv_rows(get(client, "public_order_csv", SLUG, as_of="2017-05-31"))
+    assert not any(r["authority"] for r in before)  # not yet cited then
+
+
+def test_downloads_are_gzipped_for_clients_that_accept_it(client, record):
+    plain = get(client, "public_data_json")
+    url = reverse("public_data_json")
+    zipped = client.get(url, headers={"accept-encoding": "gzip, deflate"})
+    assert zipped["Content-Encoding"] == "gzip" and zipped["Vary"].count("Accept-Encoding")
+    assert gzip.decompress(body(zipped)) == body(plain)
+    assert zipped["ETag"] == "W/" + plain["ETag"]
+    assert client.get(url, headers={"if-none-match": zipped["ETag"]}).status_code == 304

@@ -148,7 +148,11 @@ def links(base, response, text) -> list[str]:
         parser.feed(text)
         found = parser.found
     else:
-        found = URL_IN_TEXT.findall(text)
+        # An .ics folds long lines (a newline and a space): unfold before reading addresses; a
+        # sentence's closing punctuation is not part of the address it ends with.
+        found = [
+            url.rstrip(".,;:)") for url in URL_IN_TEXT.findall(re.sub(r"\r?\n[ \t]", "", text))
+        ]
     return [urldefrag(urljoin(base, link))[0] for link in found]
 
 

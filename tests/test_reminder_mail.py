@@ -306,11 +306,15 @@ def test_demo_site_url_follows_its_port(tmp_path):
     python = tmp_path / ".venv" / "bin" / "python"
     python.parent.mkdir(parents=True)
     log = tmp_path / "log"
-    # runserver prints its banner and waits a second: the backgrounded qcluster has written its
-    # line by then. The stand-in answers the wait for the server at once (not manage.py).
+    # runserver prints its banner, then answers (the marker file), then waits a second: the
+    # backgrounded qcluster has written its line by then. The stand-in for the wait for the server
+    # (not manage.py) returns once it answers, as the real one does, however loaded the machine.
+    ready = tmp_path / "answers"
     python.write_text(
-        f'#!/bin/sh\n[ "$1" = manage.py ] || exit 0\necho "$2 $SITE_URL" >> {log}\n'
-        '[ "$2" != runserver ] || { echo "Starting development server"; sleep 1; }\n'
+        f'#!/bin/sh\nif [ "$1" != manage.py ]; then\n'
+        f"  for _ in $(seq 300); do [ -e {ready} ] && exit 0; sleep 0.1; done; exit 0\nfi\n"
+        f'echo "$2 $SITE_URL" >> {log}\n'
+        f'[ "$2" != runserver ] || {{ echo "Starting development server"; touch {ready}; sleep 1; }}\n'
     )
     python.chmod(python.stat().st_mode | stat.S_IXUSR)
     env = {k: v for k, v in os.environ.items() if k != "SITE_URL"} | {"PORT": "8123"}

@@ -286,6 +286,11 @@ def test_kept_counts_follow_a_status_change_and_a_deletion(agency_tracks):
     row.change_status("submitted", submitted_on=date(2017, 4, 25))
     kept = scorecard_parts.ranking(DAY)
     assert kept == fresh() and kept[0].days_late == {4: 1, 7: 1} and kept[0].on_time == 3
+    mine = scorecards.for_agency(Occurrence.objects.all(), agency_tracks)
+    order = Occurrence.objects.first().obligation.order_id
+    assert scorecard_parts.agency_orders(DAY, agency_tracks.pk) == {
+        order: scorecards.score(mine, DAY)
+    }
     # A new obligation of another agency's, then a deletion: counted again in full
     dos = Agency.named("Department of State", "DOS")
     other = make_obligation(order=make_order(number="99052"), key="dos")

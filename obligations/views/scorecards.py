@@ -96,18 +96,22 @@ def _ranking(day) -> dict:
 
 def _order(order, day) -> dict:
     rows = existing_on(Occurrence.objects.filter(obligation__order=order), day)
-    by_obligation = scorecards.scores(rows, day, "obligation_id")
-    total = scorecards.Score()
-    for part in by_obligation.values():
-        total.add(part)
-    obligations = Obligation.objects.filter(pk__in=[k[0] for k in by_obligation])
+    # One count, per obligation and track agency, gives the rows per obligation and per agency
+    found = scorecards.tallies(rows, day, "obligation_id", "agency_id")
+    per_obligation: dict = {}
+    for (obligation, _), tally in found.items():
+        scorecards.add_tally(per_obligation.setdefault(obligation, scorecards.new_tally()), tally)
+    owners = scorecards.agencies_of({obligation for obligation, agency in found if agency is None})
+    total, per_agency = scorecards.combine(found, owners)
+    total = scorecards.Score.from_tally(total)
+    found = {pk: scorecards.Score.from_tally(t) for pk, t in per_agency.items()}
+    obligations = Obligation.objects.filter(pk__in=list(per_obligation))
     obligations = obligations.defer("quote", "order__text")
     lines = sorted(
-        ({"obligation": o, "score": by_obligation[(o.pk,)], "citation": citation(o)}
-         for o in obligations.select_related("order")),
+        ({"obligation": o, "score": scorecards.Score.from_tally(per_obligation[o.pk]),
+          "citation": citation(o)} for o in obligations.select_related("order")),
         key=lambda e: e["obligation"].span_start,
     )  # fmt: skip
-    _, found = scorecards.by_agency(rows, day)
     agencies = Agency.objects.in_bulk([pk for pk in found if pk])
     by_agency = sorted(
         ({"agency": agencies.get(pk), "slug": agency_slug(agencies[pk]) if pk else None,
