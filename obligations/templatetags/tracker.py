@@ -4,7 +4,7 @@ from datetime import date
 
 from django import template
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -97,14 +97,9 @@ def nav_items(context) -> list[dict]:
             items.append({"label": label, "url": reverse(name) + (as_of if keeps else ""),
                           "current": current})  # fmt: skip
     if settings.PUBLIC_SITE:
-        try:  # the public record's pages, where this install has them
-            url = reverse("public_home")
-        except NoReverseMatch:
-            url = None
-        if url:
-            current = "page" if here == "public_home" else "true" if here and here.startswith(
-                "public_") else ""  # fmt: skip
-            items.append({"label": "Public record", "url": url, "current": current})
+        current = "page" if here == "public_home" else "true" if here and here.startswith(
+            "public_") else ""  # fmt: skip
+        items.append({"label": "Public record", "url": reverse("public_home"), "current": current})
     if user is not None and user.is_staff:
         items.append({"label": "Admin", "url": reverse("admin:index"), "current": ""})
     return items
