@@ -75,6 +75,12 @@ def evidence_download(request, pk, name):
     evidence = get_object_or_404(Evidence, pk=pk)
     if name != evidence.name:  # the name is part of the address: a wrong one is no file
         raise Http404("No such file.")
+    return file_response(request, evidence)
+
+
+def file_response(request, evidence):
+    """The stored file of `evidence` as a download (304 when the browser has it), never run as
+    a page of ours; a file missing from storage is a 404, logged."""
     etag = f'"{evidence.sha256}"'
     unchanged = get_conditional_response(request, etag=etag)
     if unchanged is not None:

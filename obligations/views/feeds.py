@@ -71,7 +71,7 @@ def feed_ics(request, token):
         cache.set(key, body, timeout=3600)
     if gzipped:
         headers["Content-Encoding"] = "gzip"
-    return _calendar_response(request, body, headers)
+    return calendar_response(request, body, headers)
 
 
 def _retired(request, token):
@@ -79,14 +79,14 @@ def _retired(request, token):
     if found is None:
         raise Http404()
     body = feeds.retired_calendar(*found, request.build_absolute_uri)
-    return _calendar_response(request, body, {
+    return calendar_response(request, body, {
         "Cache-Control": "private, max-age=3600",
         "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",
     })  # fmt: skip
 
 
-def _calendar_response(request, body, headers):
+def calendar_response(request, body, headers):
     response = HttpResponse(
         b"" if request.method == "HEAD" else body,
         content_type="text/calendar; charset=utf-8",

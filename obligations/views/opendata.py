@@ -29,7 +29,7 @@ from obligations.models import Obligation, Order
 from obligations.public import get_order, order_slug, public_site
 from obligations.schedule import out_of_range
 from obligations.versions import data_version
-from obligations.views.feeds import ACCEPTS_GZIP
+from obligations.views.feeds import ACCEPTS_GZIP, calendar_response
 
 MAX_AGE = 300  # seconds a cache may keep a file without asking again
 KINDS = {"csv": "text/csv; charset=utf-8; header=present", "json": "application/json"}
@@ -185,13 +185,7 @@ def order_ics(request, slug):
         cache.set(key, body, timeout=3600)
     if gzipped:
         headers["Content-Encoding"] = "gzip"
-    response = HttpResponse(
-        b"" if request.method == "HEAD" else body,
-        content_type="text/calendar; charset=utf-8",
-        headers=headers,
-    )
-    response["Content-Length"] = str(len(body))
-    return response
+    return calendar_response(request, body, headers)
 
 
 def _calendar(request, order, slug) -> bytes:

@@ -11,9 +11,8 @@ from collections import Counter
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Max, Min, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
-from django.utils.cache import get_conditional_response
 from django.views.decorators.http import require_GET
 
 from obligations import clock, tracks
@@ -31,6 +30,7 @@ from obligations.public import (
     safe_url,
 )
 from obligations.views.common import as_of, existing_on
+from obligations.views.evidence import file_response
 
 logger = logging.getLogger(__name__)
 DUES_PER_PAGE = 12  # due dates of one obligation per page: a weekly series has hundreds
@@ -242,20 +242,4 @@ def public_evidence(request, pk, name):
     evidence = get_object_or_404(Evidence, pk=pk, public=True)
     if name != evidence.name:
         raise Http404("No such file.")
-    etag = f'"{evidence.sha256}"'
-    unchanged = get_conditional_response(request, etag=etag)
-    if unchanged is not None:
-        return unchanged
-    try:
-        stored = evidence.file.open("rb")
-    except FileNotFoundError:
-        logger.error("evidence %s: %s is missing from storage", evidence.pk, evidence.file.name)
-        raise Http404("The file is missing from storage.") from None
-    response = FileResponse(
-        stored, as_attachment=True, filename=evidence.name, content_type=evidence.content_type
-    )
-    # Uploaded bytes are never run as a page of ours (as the signed-in download).
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox"
-    response["ETag"] = etag
-    return response
+    return file_response(request, evidence)
