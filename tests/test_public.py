@@ -85,6 +85,24 @@ def test_the_home_page_says_what_it_is_and_lists_the_orders_with_counts(client, 
     assert "department-of-energy" not in page(client, reverse("public_home"))
 
 
+def test_waived_and_not_required_are_not_counted_as_met(client, public, eo_13768, reported):
+    """Met is what the agency did (submitted, verified); a due date waived or found not
+    required is counted apart, as is unmet: the public counts agree with the scorecards."""
+    rows = Occurrence.objects.filter(obligation__order=eo_13768).exclude(pk=reported.pk)
+    waived, not_required, unmet = (
+        rows.filter(pk=pk) for pk in rows.values_list("pk", flat=True)[:3]
+    )
+    waived.update(status="waived")
+    not_required.update(status="not_required")
+    unmet.update(status="unmet")
+    cells = re.findall(r"<td>(\d+)</td>", page(client, reverse("public_home")))
+    total = Occurrence.objects.filter(obligation__order=eo_13768).count()
+    # Due dates, met, unmet, waived or not required (after the obligations' count).
+    assert cells[1:5] == [str(total), "1", "1", "2"]
+    summary = page(client, reverse("public_order", args=["eo-13768"]))
+    assert "1 met, 1 unmet, 2 waived or not required" in summary
+
+
 def test_the_order_page_cites_the_order_and_each_obligation(client, public, eo_13768, pinned_today):
     html = page(client, reverse("public_order", args=["eo-13768"]))
     assert "EO 13768, 82 FR 8799" in html

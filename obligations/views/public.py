@@ -35,7 +35,10 @@ from obligations.views.evidence import file_response
 logger = logging.getLogger(__name__)
 DUES_PER_PAGE = 12  # due dates of one obligation per page: a weekly series has hundreds
 TRACKS_PER_PAGE = 50  # an agency's tracks per page
-MET = ("submitted", "verified", "waived", "not_required")
+# Met is the agency's doing (submitted, verified); a waived or not required due date is held
+# against no one, and unmet is counted apart (as the scorecards count them).
+MET = ("submitted", "verified")
+EXCUSED = ("waived", "not_required")
 
 
 def _orders_on(day):
@@ -45,8 +48,8 @@ def _orders_on(day):
 
 def _tally(occurrences, day, key) -> dict:
     """{key value: counts} of occurrences annotated with status_then, counted by the database
-    (one grouped query, however many due dates): how many due dates (tracks) in all, met, open
-    and overdue on `day`."""
+    (one grouped query, however many due dates): how many due dates (tracks) in all, met,
+    unmet, waived or not required (excused), open and overdue on `day`."""
     rows = (
         occurrences.order_by()
         .values(key, "status_then")
@@ -58,6 +61,10 @@ def _tally(occurrences, day, key) -> dict:
         counts["total"] += row["n"]
         if row["status_then"] in MET:
             counts["met"] += row["n"]
+        elif row["status_then"] in EXCUSED:
+            counts["excused"] += row["n"]
+        elif row["status_then"] == "unmet":
+            counts["unmet"] += row["n"]
         elif row["status_then"] in Occurrence.PENDING:
             counts["open"] += row["n"]
             counts["overdue"] += row["late"]
