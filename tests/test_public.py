@@ -303,7 +303,9 @@ def test_no_hostile_request_to_a_public_page_answers_5xx(client, reported):
 
     real = {"slug": "eo-13768", "key": reported.obligation.key, "pk": "1", "name": "x.txt"}
     pages = [reverse("public_home"), obligation_url(reported),
-             reverse("public_agency", args=["department-of-homeland-security"])]  # fmt: skip
+             reverse("public_agency", args=["department-of-homeland-security"]),
+             reverse("public_scorecards"), reverse("public_order_report", args=["eo-13768"]),
+             reverse("public_order_json", args=["eo-13768"])]  # fmt: skip
     failures = []
     for _name, route, params in routes():
         if not route.startswith("public/"):
