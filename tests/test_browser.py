@@ -209,6 +209,7 @@ def test_make_a_feed_and_fetch_it(page, live_server, people, eo_13768):
     webcal = page.locator("#webcal").get_attribute("href")
     https = page.locator("#feed-url").input_value()
     assert webcal.startswith("webcal://") and webcal[len("webcal://") :] == https.split("://")[1]
+    page.wait_for_load_state("load")  # the copy script (end of the page) has run
     page.click("button:has-text('Copy the address')")  # the script loads under the CSP
     page.wait_for_selector("button:has-text('Copied')", timeout=5_000)
     shot(page, "feed")
