@@ -39,7 +39,7 @@ KEEP = 4  # days kept per process (today, and a few "as of" days people are look
 _kept: dict = {}  # key: the parts (replaced whole, never changed in place: threads read them)
 
 
-def _stamps():
+def stamps():
     """(latest occurrence change, the other stamps) in one query."""
     tables = [(Occurrence, "MAX(updated_at)"), (Obligation, "MAX(updated)"),
               (Order, "MAX(updated)"), (DeletionCount, "MAX(count)")]  # fmt: skip
@@ -57,6 +57,16 @@ def _stamps():
     return occurrences, tuple(str(stamp) for stamp in others)
 
 
+def changed_since(kept, latest, others) -> set | None:
+    """The obligations whose occurrences changed since `kept` was counted (at its stamps), or
+    None when all must be counted again: nothing kept, another table changed, or too much."""
+    if not (kept and kept["others"] == others and kept["latest"] and latest):
+        return None
+    since = Occurrence.objects.filter(updated_at__gt=kept["latest"] - MARGIN)
+    changed = set(since.values_list("obligation_id", flat=True).distinct()[: MOST + 1])
+    return changed if len(changed) <= MOST else None
+
+
 def _count(day, obligations=None) -> dict:
     rows = existing_on(Occurrence.objects.all(), day)
     if obligations is not None:
@@ -70,15 +80,13 @@ def parts(day) -> dict:
     {agency id: tally}, "per_agency_order" {(agency id, order id): tally}} as of `day`, up to
     date."""
     key = (connection.alias, connection.settings_dict["NAME"], day, clock.today())
-    latest, others = _stamps()  # read before counting: a change after it is seen next time
+    latest, others = stamps()  # read before counting: a change after it is seen next time
     kept = _kept.get(key)
     if kept and kept["others"] == others and kept["latest"] == latest:
         return kept
-    if kept and kept["others"] == others and kept["latest"] and latest:
-        since = Occurrence.objects.filter(updated_at__gt=kept["latest"] - MARGIN)
-        changed = set(since.values_list("obligation_id", flat=True).distinct()[: MOST + 1])
-        if len(changed) <= MOST:
-            return _keep(key, _recount(kept, day, changed, latest))
+    changed = changed_since(kept, latest, others)
+    if changed is not None:
+        return _keep(key, _recount(kept, day, changed, latest))
     orders = dict(Obligation.objects.values_list("pk", "order_id").order_by())
     kept = {
         "tallies": {}, "latest": latest, "others": others, "orders": orders,

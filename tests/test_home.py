@@ -4,13 +4,14 @@ obligations list filtered to exactly what it counts (the regression: "354 Open" 
 
 import html
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from obligations.models import Agency, Obligation, Occurrence
 from tests.test_import_bulk import large_order
@@ -225,3 +226,46 @@ def test_staff_of_two_agencies_count_the_tracks_once(client, people, eo_13768, m
     client.force_login(people["dhs"])
     home(client)
     assert len(counted) == 2
+
+
+def plain(scopes) -> dict:
+    return {scope: {o: (f.statuses, f.week, f.late, f.late_n) for o, f in facts.items()}
+            for scope, facts in scopes.items()}  # fmt: skip
+
+
+@pytest.mark.parametrize("day", [None, date(2017, 4, 28)])
+def test_after_a_change_only_its_obligations_are_grouped_again_and_the_counts_are_right(
+    client, people, shared_and_own, pinned_today, monkeypatch, day
+):
+    """A status change groups again only the obligations whose tracks changed; the kept
+    counts then equal a count from scratch, today and as of a past day."""
+    from obligations import clock
+    from obligations.tracking import record_progress
+    from obligations.views import home as view
+
+    day = day or clock.today()
+    real, grouped = view.groups, []
+
+    def counting(*args):
+        grouped.append(args[2] if len(args) > 2 else None)
+        return real(*args)
+
+    monkeypatch.setattr(view, "groups", counting)
+    monkeypatch.setattr(view, "_last", {})
+    tracks = Occurrence.objects.filter(agency__abbreviation="DHS", due__lte=day).order_by("due")
+    first, second = tracks[0], tracks.exclude(obligation=tracks[0].obligation)[0]
+    # The data were made a while ago, the latest an hour ago: the next count looks back from it
+    # (less scorecard_parts.MARGIN), to what changed since, and the latest one's obligation.
+    Occurrence.objects.update(updated_at=timezone.now() - timedelta(hours=2))
+    latest = Occurrence.objects.exclude(obligation__in=[first.obligation, second.obligation])
+    latest = latest.order_by("pk").first()
+    Occurrence.objects.filter(pk=latest.pk).update(updated_at=timezone.now() - timedelta(hours=1))
+    request = type("Request", (), {})()
+    view.kept_tally(request, day, None)
+    assert grouped == [None]  # the first count reads everything
+    record_progress(first, "submitted", submitted_on=first.due)
+    second.change_status("in_progress")
+    kept = view.kept_tally(request, day, None)
+    assert grouped[1] == {first.obligation_id, second.obligation_id, latest.obligation_id}
+    assert plain(kept) == plain(view.tally(day, None, real(day, None)))
+    assert plain(view.kept_tally(request, day, None)) == plain(kept) and len(grouped) == 2

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Min, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -21,7 +22,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_safe
 
-from obligations import clock, reminders
+from obligations import clock, reminders, scorecard_parts
 from obligations.filters import NEWLY
 from obligations.models import Agency, Obligation, Occurrence, OccurrenceCount, Order
 from obligations.views.common import as_of, cached_part, existing_on
@@ -102,18 +103,19 @@ def tracks_then(day: date, order: Order | None):
     return rows.filter(obligation__order=order) if order else rows
 
 
-def tally(day: date, order: Order | None) -> dict[int, dict[int, Facts]]:
-    """{scope: {obligation id: Facts}}; a scope is an agency id, or ALL. Two queries: the tracks
-    grouped by obligation and track agency (one pass over the occurrences, the cost of a page
-    that missed the cache), and the obligations' agencies. Counted the way the list's filters
-    select (filters.py): an agency's own tracks and the shared ones of obligations naming it."""
+def groups(day: date, order: Order | None, obligations=None) -> dict[tuple, tuple]:
+    """{(obligation id, track agency id): (statuses, first in the week, oldest late, how many
+    late)} of the tracks as of `day`, grouped by the database: one pass over the occurrences
+    (of `obligations` only, when given), the cost of a page that missed the cache."""
     pending = Q(status_then__in=Occurrence.PENDING)
     late = pending & Q(due__lt=day)
     week = pending & Q(due__gte=day, due__lte=day + timedelta(WEEK))
     per_status = [Count("id", filter=Q(status_then=s)) for s in STATUSES]
-    groups = (
-        tracks_then(day, order)
-        .values("obligation_id", "agency_id")
+    rows = tracks_then(day, order)
+    if obligations is not None:
+        rows = rows.filter(obligation_id__in=sorted(obligations))
+    found = (
+        rows.values("obligation_id", "agency_id")
         .annotate(
             first_week=Min("due", filter=week),
             first_late=Min("due", filter=late),
@@ -123,13 +125,21 @@ def tally(day: date, order: Order | None) -> dict[int, dict[int, Facts]]:
         .order_by()
         .values_list(*COLUMNS)  # plain tuples, thousands of them
     )
+    return {(o, a): (tuple(statuses), week, late, n) for o, a, week, late, n, *statuses in found}
+
+
+def tally(day: date, order: Order | None, found: dict | None = None) -> dict[int, dict[int, Facts]]:
+    """{scope: {obligation id: Facts}}; a scope is an agency id, or ALL. From the groups (read
+    now unless `found` is given) and the obligations' agencies. Counted the way the list's
+    filters select (filters.py): an agency's own tracks and the shared ones of obligations
+    naming it."""
+    found = groups(day, order) if found is None else found
     named = Obligation.agencies.through.objects.values_list("obligation_id", "agency_id")
     agencies_of = defaultdict(set)
     for obligation, agency in named.filter(obligation__order=order) if order else named:
         agencies_of[obligation].add(agency)
     scopes: dict[int, dict[int, Facts]] = defaultdict(lambda: defaultdict(Facts))
-    for obligation, track, first_week, first_late, late_n, *statuses in groups:
-        facts = (statuses, first_week, first_late, late_n)
+    for (obligation, track), facts in found.items():
         scopes[ALL][obligation].add(*facts)
         named_here = agencies_of[obligation]
         for agency in named_here if track is None else {track} & named_here:
@@ -168,21 +178,31 @@ class Links:
         return f"{reverse('obligation_list')}?{query}"
 
 
-# The last tally this process made, by what it depends on: each agency's staff get a part of
-# their own, and on a change of the data the first of each would otherwise count everything
-# again. In the process, not the cache: unpickling ten thousand rows costs what counting does.
+# The last tally this process made, by what it depends on, with the groups it was made from
+# and the stamps they were read at (scorecard_parts): each agency's staff get a part of their
+# own, and after a status change only the obligations changed since are grouped again. In the
+# process, not the cache: unpickling ten thousand rows costs what counting does.
 _last: dict[tuple, dict] = {}
 
 
 def kept_tally(request, day, order) -> dict[int, dict[int, Facts]]:
     # The cache's epoch too: clearing the cache (a test, an operator) forgets this one as well.
     epoch = cache.get_or_set("home:tally-epoch", lambda: uuid.uuid4().hex, None)
-    key = (day, order.pk if order else None, clock.today(), request.data_version, epoch)
-    scopes = _last.get(key)
-    if scopes is None:
-        scopes = tally(day, order)
-        _last.clear()  # (two threads may both count; either result is right)
-        _last[key] = scopes
+    where = (connection.alias, connection.settings_dict["NAME"])
+    key = (*where, day, order.pk if order else None, clock.today(), epoch)
+    latest, others = scorecard_parts.stamps()  # read first: a change after it is seen next time
+    kept = _last.get(key)
+    if kept and kept["latest"] == latest and kept["others"] == others:
+        return kept["scopes"]
+    changed = scorecard_parts.changed_since(kept, latest, others)
+    if changed is None:
+        found = groups(day, order)
+    else:
+        found = {k: v for k, v in kept["groups"].items() if k[0] not in changed}
+        found.update(groups(day, order, changed))
+    scopes = tally(day, order, found)
+    _last.clear()  # (two threads may both count; either result is right)
+    _last[key] = {"groups": found, "scopes": scopes, "latest": latest, "others": others}
     return scopes
 
 
